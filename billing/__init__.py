@@ -1,0 +1,1 @@
+"""Plans, entitlements, subscriptions and payment providers (issue: tiers & billing)."""

@@ -1,0 +1,1 @@
+"""Signup, business questionnaire, recommendation engine, industry templates (issue: onboarding)."""

@@ -1,0 +1,52 @@
+"""The workspace navigation, built from what the workspace has.
+
+Each module adds its entries here (``nav_register``) with the URL name it serves and the
+module access it needs; the shell shows only entries whose URL exists and that the member
+may open. Later issues add entitlements (a locked entry shows a lock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from tenants.access import membership_allows
+from tenants.roles import Access
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    icon: str
+    module: str | None = None
+    level: Access = Access.VIEW
+
+
+NAV_ITEMS: list[NavItem] = []
+
+
+def nav_register(item: NavItem) -> None:
+    NAV_ITEMS.append(item)
+
+
+def nav_for(request) -> list[dict]:
+    items = []
+    for item in NAV_ITEMS:
+        if item.module and not membership_allows(request.membership, item.module, item.level):
+            continue
+        try:
+            url = reverse(item.url_name, urlconf=request.urlconf)
+        except NoReverseMatch:
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": active})
+    return items
+
+
+nav_register(NavItem(key="dashboard", label=_("Dashboard"), url_name="dashboard", icon="home"))
+nav_register(NavItem(key="team", label=_("Team"), url_name="team", icon="users", module="team"))
+nav_register(NavItem(key="security", label=_("Account security"), url_name="mfa_index", icon="shield"))
