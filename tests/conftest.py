@@ -1,0 +1,84 @@
+"""Shared fixtures: two workspaces (A = "alpha", B = "beta") built once per session,
+with a member of every role in each, and clients bound to a workspace's host.
+
+Tests run inside a rolled-back transaction (pytest-django's ``db``). Tests that need real
+commits (races, Celery, the browser) use ``committed`` and clean up after themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tenants.models import Membership, Tenant
+from tenants.provisioning import schema_build, tenant_provision
+from tenants.roles import Role
+from tests.factories import UserFactory
+
+ROLES = [Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.VIEWER]
+
+
+@dataclass
+class Workspace:
+    tenant: Tenant
+    users: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def host(self) -> str:
+        return f"{self.tenant.schema_name}.localhost"
+
+    def membership(self, role: str) -> Membership:
+        return Membership.objects.get(tenant=self.tenant, user=self.users[role])
+
+
+def _workspace(slug: str) -> Workspace:
+    owner = UserFactory(email=f"owner@{slug}.test")
+    schema_build()  # into the pool, then claimed: the same path a signup takes
+    tenant, _from_pool = tenant_provision(name=f"Workspace {slug}", slug=slug, owner=owner)
+    workspace = Workspace(tenant=tenant, users={Role.OWNER: owner})
+    for role in ROLES[1:]:
+        user = UserFactory(email=f"{role}@{slug}.test")
+        Membership.objects.create(tenant=tenant, user=user, role=role)
+        workspace.users[role] = user
+    return workspace
+
+
+@pytest.fixture(scope="session")
+def workspaces(django_db_setup, django_db_blocker) -> dict[str, Workspace]:
+    with django_db_blocker.unblock():
+        built = {"a": _workspace("alpha"), "b": _workspace("beta")}
+        built["outsider"] = UserFactory(email="outsider@nowhere.test")
+    return built
+
+
+@pytest.fixture
+def ws_a(workspaces, db) -> Workspace:
+    return workspaces["a"]
+
+
+@pytest.fixture
+def ws_b(workspaces, db) -> Workspace:
+    return workspaces["b"]
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def committed(django_db_blocker):
+    """Real commits (no wrapping transaction). The test cleans up what it creates."""
+    with django_db_blocker.unblock():
+        yield
+
+
+def client_for(workspace: Workspace | None, user=None) -> Client:
+    client = Client(HTTP_HOST=workspace.host if workspace else "localhost")
+    if user is not None:
+        client.force_login(user)
+    return client
