@@ -6,8 +6,9 @@ from tenants.selectors import memberships_for_user
 
 def shell(request) -> dict:
     """What the base layout needs: navigation, the workspace switcher, the impersonation banner."""
-    tenant = getattr(request, "tenant", None)
     membership = getattr(request, "membership", None)
+    # Only members learn the workspace's name; guard pages and open views show none.
+    tenant = getattr(request, "tenant", None) if membership is not None else None
     context = {"tenant": tenant, "membership": membership, "base_domain": settings.BASE_DOMAIN}
     if tenant is not None and membership is not None:
         context["nav_items"] = nav_for(request)

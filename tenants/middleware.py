@@ -80,7 +80,7 @@ class AccessGuardMiddleware:
         if url_name in OPEN_URL_NAMES:
             return self.get_response(request)
         if tenant.status == Tenant.Status.SUSPENDED:
-            return render(request, "tenants/suspended.html", {"tenant": tenant}, status=403)
+            return render(request, "tenants/suspended.html", status=403)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         membership = (
@@ -89,7 +89,7 @@ class AccessGuardMiddleware:
             .first()
         )
         if membership is None:
-            return render(request, "tenants/not_member.html", {"tenant": tenant}, status=403)
+            return render(request, "tenants/not_member.html", status=403)
         membership.tenant = tenant
         membership.user = request.user
         request.membership = membership
@@ -98,5 +98,5 @@ class AccessGuardMiddleware:
             and request.method not in SAFE_METHODS
             and not url_name.startswith(USER_SCOPE_PREFIXES)
         ):
-            return render(request, "tenants/read_only.html", {"tenant": tenant}, status=403)
+            return render(request, "tenants/read_only.html", status=403)
         return self.get_response(request)

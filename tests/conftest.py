@@ -16,6 +16,7 @@ from django.test import Client
 from tenants.models import Membership, Tenant
 from tenants.provisioning import schema_build, tenant_provision
 from tenants.roles import Role
+from tenants.tenant_cache import tenant_host_cache_clear
 from tests.factories import UserFactory
 
 ROLES = [Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.VIEWER]
@@ -65,9 +66,11 @@ def ws_b(workspaces, db) -> Workspace:
 
 
 @pytest.fixture(autouse=True)
-def _public_schema_after_test():
+def _clean_process_state():
+    """A rolled-back test must not leave its tenants in the host cache or its schema on the connection."""
     yield
     connection.set_schema_to_public()
+    tenant_host_cache_clear()
 
 
 @pytest.fixture
