@@ -18,10 +18,9 @@ from collections.abc import Callable
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
-from django_tenants.signals import schema_migrate_message
 from django_tenants.utils import quote_schema_name
 
 from tenants.errors import TenantError
@@ -49,37 +48,34 @@ def schema_build(*, status: str = Tenant.Status.POOLED, on_progress: Progress = 
     """Create a schema and run every tenant migration in it. Leaves nothing behind on failure."""
     schema_name = f"{POOL_PREFIX}{secrets.token_hex(6)}"
     tenant = Tenant.objects.create(schema_name=schema_name, name=schema_name, status=Tenant.Status.PROVISIONING)
-    total = _tenant_migration_count()
-    applied = 0
-
-    def count_applied(sender, message: str, **kwargs) -> None:
-        nonlocal applied
-        if schema_name in message and "Applying" in message:
-            applied += 1
-            on_progress(min(95, 5 + 90 * applied // total), message.rsplit("]", 1)[-1].strip())
-
+    progress = _MigrationProgress(total=_tenant_migration_count(), on_progress=on_progress)
     on_progress(2, "creating schema")
-    schema_migrate_message.connect(count_applied, weak=False)
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE SCHEMA {quote_schema_name(schema_name)}")
         call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=1,
-                     stdout=_Discard(), stderr=_Discard())
+                     stdout=progress, stderr=progress)
     except BaseException:
-        connection.set_schema_to_public()
         schema_drop(tenant=tenant)
         raise
     finally:
-        schema_migrate_message.disconnect(count_applied)
         connection.set_schema_to_public()
     tenant.status = status
     tenant.save(update_fields=["status", "updated_at"])
     return tenant
 
 
-class _Discard:
+class _MigrationProgress:
+    """A stdout for ``migrate`` that turns its "Applying app.0001_x..." lines into percentages."""
+
+    def __init__(self, *, total: int, on_progress: Progress):
+        self.total, self.applied, self.on_progress = total, 0, on_progress
+
     def write(self, text: str) -> None:
-        return None
+        if "Applying " in text:
+            self.applied += 1
+            name = text.split("Applying ", 1)[1].split("...", 1)[0].strip()
+            self.on_progress(min(95, 5 + 90 * self.applied // self.total), f"applying {name}")
 
     def flush(self) -> None:
         return None
@@ -117,10 +113,14 @@ def _claim(*, name: str, slug: str, owner, only_pk: int | None = None) -> Tenant
             return None
         if Tenant.objects.filter(schema_name=slug).exists():
             raise TenantError("slug_taken", "This address is already taken.", field="slug")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"ALTER SCHEMA {quote_schema_name(tenant.schema_name)} RENAME TO {quote_schema_name(slug)}"
-            )
+        try:
+            # A concurrent claim of the same slug waits on the catalog row, then fails here.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"ALTER SCHEMA {quote_schema_name(tenant.schema_name)} RENAME TO {quote_schema_name(slug)}"
+                )
+        except IntegrityError as error:
+            raise TenantError("slug_taken", "This address is already taken.", field="slug") from error
         tenant.schema_name = slug
         tenant.name = name
         tenant.status = Tenant.Status.ACTIVE
