@@ -99,9 +99,14 @@ def make_user(email: str):
 
 def make_workspace(slug: str, owner):
     """A real workspace, the way a signup makes one: a pool schema built, then claimed."""
+    import contextlib
+    import io
+
     from tenants.provisioning import schema_build, tenant_provision
 
-    schema_build()
+    # django-tenants prints "=== Starting migration" to sys.stdout itself, whatever stdout it is given.
+    with contextlib.redirect_stdout(io.StringIO()):
+        schema_build()
     tenant, from_pool = tenant_provision(name=f"Bench {slug}", slug=slug, owner=owner)
     assert from_pool, "workspace did not come from the pool"
     return tenant

@@ -22,7 +22,8 @@ def sentry_init(*, dsn: str, environment: str, transport=None) -> bool:
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration(), RedisIntegration()],
-        send_default_pii=False,
+        # No personal data: no user details, cookies, request bodies or local variables.
+        data_collection={"user_info": False, "http_bodies": [], "stack_frame_variables": False},
         traces_sample_rate=0.0,
         before_send=_scrub,
         transport=transport,

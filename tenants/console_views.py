@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -19,6 +21,20 @@ from tenants.models import Membership, Tenant, VendorAuditLog
 from tenants.urls_helpers import workspace_url
 
 User = get_user_model()
+
+
+def staff_member_required(view):
+    """Vendor staff only: anonymous people go to the login page, everyone else gets a 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.is_staff):
+            return render(request, "tenants/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _client_ip(request) -> str | None:

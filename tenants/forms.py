@@ -24,7 +24,7 @@ class WorkspaceCreateForm(forms.Form):
     slug = forms.CharField(
         label=_("Workspace address"),
         max_length=32,
-        help_text=_("Lower-case letters, digits and hyphens; this becomes your-address.%(domain)s"),
+        help_text=_("Lower-case letters, digits and hyphens; it starts your workspace's web address."),
     )
 
     def clean_slug(self):

@@ -12,6 +12,7 @@ import secrets
 
 from django.core import signing
 from django.core.cache import caches
+from django.utils.translation import gettext as _
 
 from tenants.errors import TenantError
 from tenants.models import Tenant
@@ -31,9 +32,9 @@ def hop_token_read(*, token: str, tenant: Tenant) -> dict:
     try:
         data = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
     except signing.BadSignature as error:
-        raise TenantError("hop_invalid", "This sign-in link is not valid or has expired.") from error
+        raise TenantError("hop_invalid", _("This sign-in link is not valid or has expired.")) from error
     if data["t"] != tenant.pk:
-        raise TenantError("hop_invalid", "This sign-in link is for another workspace.")
+        raise TenantError("hop_invalid", _("This sign-in link is for another workspace."))
     if not caches["platform"].delete(f"hop:{data['n']}"):
-        raise TenantError("hop_used", "This sign-in link has already been used.")
+        raise TenantError("hop_used", _("This sign-in link has already been used."))
     return {"user_id": data["u"], "impersonator_id": data["i"]}

@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import quote_schema_name
 
 from tenants.errors import TenantError
@@ -112,7 +113,7 @@ def _claim(*, name: str, slug: str, owner, only_pk: int | None = None) -> Tenant
         if tenant is None:
             return None
         if Tenant.objects.filter(schema_name=slug).exists():
-            raise TenantError("slug_taken", "This address is already taken.", field="slug")
+            raise TenantError("slug_taken", _("This address is already taken."), field="slug")
         try:
             # A concurrent claim of the same slug waits on the catalog row, then fails here.
             with transaction.atomic(), connection.cursor() as cursor:
@@ -120,7 +121,7 @@ def _claim(*, name: str, slug: str, owner, only_pk: int | None = None) -> Tenant
                     f"ALTER SCHEMA {quote_schema_name(tenant.schema_name)} RENAME TO {quote_schema_name(slug)}"
                 )
         except IntegrityError as error:
-            raise TenantError("slug_taken", "This address is already taken.", field="slug") from error
+            raise TenantError("slug_taken", _("This address is already taken."), field="slug") from error
         tenant.schema_name = slug
         tenant.name = name
         tenant.status = Tenant.Status.ACTIVE

@@ -10,6 +10,7 @@ import logging
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from saas_platform.celery import app
@@ -43,7 +44,7 @@ def provision_workspace(self, *, job_id: int) -> None:
     except Exception:
         logger.exception("provisioning failed for job %s", job_id)
         ProvisioningJob.objects.filter(pk=job_id).update(
-            state=ProvisioningJob.State.FAILED, message="Something went wrong while preparing the workspace."
+            state=ProvisioningJob.State.FAILED, message=_("Something went wrong while preparing the workspace.")
         )
         raise
     ProvisioningJob.objects.filter(pk=job_id).update(
