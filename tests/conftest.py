@@ -48,6 +48,23 @@ def _workspace(slug: str) -> Workspace:
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Always build the test database, even when the selected tests only use ``committed``.
+
+    pytest-django sets up databases only for tests marked ``django_db``; browser, Celery and
+    race tests commit for real and are not, so alone they would reach the development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    assert connection.settings_dict["NAME"].startswith("test_")
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def workspaces(django_db_setup, django_db_blocker) -> dict[str, Workspace]:
     with django_db_blocker.unblock():
         built = {"a": _workspace("alpha"), "b": _workspace("beta")}
@@ -74,7 +91,7 @@ def _clean_process_state():
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """Real commits (no wrapping transaction). The test cleans up what it creates."""
     with django_db_blocker.unblock():
         yield
