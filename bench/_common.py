@@ -136,7 +136,7 @@ def install_bench_urlconf() -> str:
     from saas_platform import urls_tenant
 
     module = types.ModuleType(BENCH_URLCONF)
-    module.urlpatterns = list(urls_tenant.urlpatterns) + [path("bench/", bench_view, name="bench_page")]
+    module.urlpatterns = [*urls_tenant.urlpatterns, path("bench/", bench_view, name="bench_page")]
     sys.modules[BENCH_URLCONF] = module
     settings.ROOT_URLCONF = BENCH_URLCONF
     clear_url_caches()
@@ -272,11 +272,11 @@ def print_table(headers: list[str], rows: list[list], *, title: str | None = Non
     if title:
         print()
         print(title)
-    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths)))
+    line = "  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True)))
     print(line)
     print("-" * len(line))
     for row in cells:
-        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
 
 
 def print_environment() -> None:

@@ -3,6 +3,8 @@
   with     the project's MIDDLEWARE (tenants.middleware.TenantMiddleware + AccessGuardMiddleware);
   without  the same stack minus those two, the connection fixed to the workspace schema and
            request.tenant / request.membership set to fixed objects (no lookup, no query);
+  breakdown  the project's TenantMiddleware without AccessGuardMiddleware (membership fixed),
+           to split the overhead between host routing and the guard;
   stock    django-tenants' TenantMainMiddleware instead of the project's two, stock backend
            behaviour (TENANT_LIMIT_SET_CALLS = False: SET search_path on every cursor);
 
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import time
 
 import _common as bc
 
@@ -30,8 +31,10 @@ PROJECT_TENANCY = ("tenants.middleware.TenantMiddleware", "tenants.middleware.Ac
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000, help="timed requests per variant (default 2000)")
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
+    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds (default 10)")
     parser.add_argument("--warmup", type=int, default=200, help="untimed requests per variant first")
+    parser.add_argument("--no-breakdown", action="store_true",
+                        help="skip the project's TenantMiddleware-without-guard variant")
     parser.add_argument("--no-stock", action="store_true", help="skip the stock django-tenants variant")
     parser.add_argument("--keep-db", action="store_true", help="leave database bench_saas in place")
     args = parser.parse_args()
@@ -72,6 +75,10 @@ def main() -> None:
             middleware=["_common.FixedTenantMiddleware", *stack], settings={}, before=fix_schema
         ),
     }
+    if not args.no_breakdown:
+        variants["breakdown: TenantMiddleware, no guard"] = dict(
+            middleware=[PROJECT_TENANCY[0], "_common.FixedMembershipMiddleware", *stack], settings={}, before=None
+        )
     if not args.no_stock:
         variants["stock django-tenants"] = dict(
             middleware=["django_tenants.middleware.main.TenantMainMiddleware", "_common.FixedMembershipMiddleware",
@@ -112,6 +119,7 @@ def main() -> None:
     for name in variants:
         run(name, args.warmup)
 
+    pid_before = connection.connection.info.backend_pid
     names = list(variants)
     per_round = max(1, args.requests // args.rounds)
     results = {name: dict(walls=[], cpus=[], bad=0, round_rps=[]) for name in names}
@@ -126,6 +134,7 @@ def main() -> None:
             res["bad"] += bad
             res["round_rps"].append(len(walls) / sum(walls))
 
+    pid_after = connection.connection.info.backend_pid if connection.connection else None
     base = results["without (schema fixed)"]
     base_rps = len(base["walls"]) / sum(base["walls"])
     rows = []
@@ -145,16 +154,24 @@ def main() -> None:
     )
 
     with_res = results["with (project tenancy + guard)"]
-    round_ratios = [w / wo for w, wo in zip(with_res["round_rps"], base["round_rps"])]
+    round_ratios = [w / wo for w, wo in zip(with_res["round_rps"], base["round_rps"], strict=True)]
     ratio = (len(with_res["walls"]) / sum(with_res["walls"])) / base_rps
     cpu_ratio = (sum(base["cpus"]) / len(base["cpus"])) / (sum(with_res["cpus"]) / len(with_res["cpus"]))
     print()
-    print(f"ratio with/without (req/s): {ratio:.3f}  (per round: {min(round_ratios):.3f}-{max(round_ratios):.3f}); "
+    print(f"ratio with/without (req/s): {ratio:.3f}  (per round: median {bc.median(round_ratios):.3f}, "
+          f"range {min(round_ratios):.3f}-{max(round_ratios):.3f}); "
           f"by CPU per request: {cpu_ratio:.3f}")
     if "stock django-tenants" in results:
         stock = results["stock django-tenants"]
         stock_ratio = (len(stock["walls"]) / sum(stock["walls"])) / base_rps
         print(f"ratio stock django-tenants/without (req/s): {stock_ratio:.3f}")
+    for name in names:
+        if name.startswith("breakdown"):
+            part = results[name]
+            part_ratio = (len(part["walls"]) / sum(part["walls"])) / base_rps
+            print(f"ratio {name}/without (req/s): {part_ratio:.3f}")
+    print(f"persistent connection: PostgreSQL backend pid {pid_before} before the timed rounds, {pid_after} after "
+          f"({'same connection throughout' if pid_before == pid_after else 'RECONNECTED'})")
     print(f"target: with/without >= {TARGET_RATIO}; reference: stock django-tenants reaches {REFERENCE_STOCK}")
     print("queries per request (Django-visible, one request each; every variant also pays one hidden "
           "health-check SELECT 1 per request, CONN_HEALTH_CHECKS=True):")

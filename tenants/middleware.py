@@ -28,6 +28,8 @@ OPEN_URL_NAMES = frozenset(
         "account_reset_password_done",
         "account_reset_password_from_key",
         "account_reset_password_from_key_done",
+        "account_email_verification_sent",
+        "account_confirm_email",
         "mfa_authenticate",
         "invitation_accept",
         "workspace_hop",

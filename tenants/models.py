@@ -127,7 +127,7 @@ class ProvisioningJob(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
-    from_pool = models.BooleanField(null=True)
+    from_pool = models.BooleanField(null=True, blank=True)
     tenant = models.ForeignKey(Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

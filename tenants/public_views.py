@@ -7,11 +7,10 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from tenants import selectors
+from tenants import selectors, services
 from tenants.forms import WorkspaceCreateForm
 from tenants.hop import hop_token_make
 from tenants.models import ProvisioningJob
-from tenants.tasks import provision_workspace
 from tenants.urls_helpers import workspace_url
 
 
@@ -33,10 +32,9 @@ def workspace_open(request, slug: str):
 def workspace_create(request):
     form = WorkspaceCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        job = ProvisioningJob.objects.create(
+        job = services.provisioning_job_start(
             name=form.cleaned_data["name"], slug=form.cleaned_data["slug"], owner=request.user
         )
-        provision_workspace.delay(job_id=job.pk)
         return redirect("workspace_progress", job_id=job.pk)
     return render(request, "public/workspace_create.html", {"form": form}, status=400 if form.errors else 200)
 
@@ -60,7 +58,5 @@ def workspace_progress_status(request, job_id: int):
 @require_POST
 def workspace_retry(request, job_id: int):
     job = get_object_or_404(ProvisioningJob, pk=job_id, owner=request.user, state=ProvisioningJob.State.FAILED)
-    job.state, job.progress, job.message = ProvisioningJob.State.PENDING, 0, ""
-    job.save(update_fields=["state", "progress", "message", "updated_at"])
-    provision_workspace.delay(job_id=job.pk)
+    services.provisioning_job_retry(job=job)
     return redirect("workspace_progress", job_id=job.pk)

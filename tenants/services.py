@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from modules.audit.services import audit_record
 from tenants.errors import TenantError
 from tenants.locks import membership_lock_for_tenant
-from tenants.models import Invitation, Membership, Tenant, VendorAuditLog
+from tenants.models import Invitation, Membership, ProvisioningJob, Tenant, VendorAuditLog
 from tenants.roles import ROLES_GRANTABLE_BY, Role
 from tenants.tenant_cache import tenant_host_cache_clear
 
@@ -218,3 +218,29 @@ def invitation_accept_new_user(*, token: str, password: str) -> Membership:
         raise TenantError("account_exists", _("An account with this email exists. Log in to accept."))
     user = user_create(email=invitation.email, password=password, verified=True)
     return invitation_accept(token=token, user=user)
+
+
+@transaction.atomic
+def provisioning_job_start(*, name: str, slug: str, owner) -> ProvisioningJob:
+    """Queue a new workspace for ``owner``; the page polls the job for progress."""
+    from tenants.tasks import provision_workspace
+
+    job = ProvisioningJob(name=name, slug=slug, owner=owner)
+    job.full_clean(exclude=["tenant"])
+    job.save()
+    transaction.on_commit(lambda: provision_workspace.delay(job_id=job.pk))
+    return job
+
+
+@transaction.atomic
+def provisioning_job_retry(*, job: ProvisioningJob) -> ProvisioningJob:
+    """Run a failed job again (a failed run leaves nothing behind, so a retry starts clean)."""
+    from tenants.tasks import provision_workspace
+
+    job = ProvisioningJob.objects.select_for_update().get(pk=job.pk)
+    if job.state != ProvisioningJob.State.FAILED:
+        raise TenantError("job_not_failed", _("Only a failed job can be retried."))
+    job.state, job.progress, job.message = ProvisioningJob.State.PENDING, 0, ""
+    job.save(update_fields=["state", "progress", "message", "updated_at"])
+    transaction.on_commit(lambda: provision_workspace.delay(job_id=job.pk))
+    return job
