@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenants.roles import ROLES_GRANTABLE_BY, Role
+from tenants.roles import Role, roles_grantable_by
 from tenants.slugs import slug_is_taken, slug_validate
 
 
@@ -11,7 +11,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, actor_role: str, **kwargs):
         super().__init__(*args, **kwargs)
-        grantable = ROLES_GRANTABLE_BY.get(actor_role, [])
+        grantable = roles_grantable_by(actor_role)
         self.fields["role"].choices = [(value, label) for value, label in Role.choices if value in grantable]
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
+from contextlib import redirect_stdout
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -38,24 +38,25 @@ def _no_progress(percent: int, message: str) -> None:
     return None
 
 
-def _tenant_migration_count() -> int:
-    """How many migrations a new tenant schema runs (to turn them into a percentage)."""
-    tenant_labels = {config.label for config in apps.get_app_configs() if config.name in settings.TENANT_APPS}
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return max(1, sum(1 for app_label, _name in loader.disk_migrations if app_label in tenant_labels))
+def _migration_count() -> int:
+    """How many "Applying" lines ``migrate_schemas`` writes for a new schema (every app's migrations
+    are recorded there, the shared apps' without tables), to turn them into a percentage."""
+    return max(1, len(MigrationLoader(None, ignore_no_migrations=True).graph.nodes))
 
 
 def schema_build(*, status: str = Tenant.Status.POOLED, on_progress: Progress = _no_progress) -> Tenant:
     """Create a schema and run every tenant migration in it. Leaves nothing behind on failure."""
     schema_name = f"{POOL_PREFIX}{secrets.token_hex(6)}"
     tenant = Tenant.objects.create(schema_name=schema_name, name=schema_name, status=Tenant.Status.PROVISIONING)
-    progress = _MigrationProgress(total=_tenant_migration_count(), on_progress=on_progress)
+    progress = _MigrationProgress(total=_migration_count(), on_progress=on_progress)
     on_progress(2, "creating schema")
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE SCHEMA {quote_schema_name(schema_name)}")
-        call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=1,
-                     stdout=progress, stderr=progress)
+        # django-tenants also prints a banner straight to sys.stdout; keep it off the worker's log.
+        with redirect_stdout(progress):
+            call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=1,
+                         stdout=progress, stderr=progress)
     except BaseException:
         schema_drop(tenant=tenant)
         raise

@@ -35,11 +35,13 @@ ROLE_DEFAULT_ACCESS = {
     Role.MEMBER: Access.EDIT,
     Role.VIEWER: Access.VIEW,
 }
-# Who may give which role: nobody hands out a role above their own.
-ROLES_GRANTABLE_BY = {
-    Role.OWNER: [Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.VIEWER],
-    Role.ADMIN: [Role.ADMIN, Role.MANAGER, Role.MEMBER, Role.VIEWER],
-}
+ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.MANAGER: 2, Role.ADMIN: 3, Role.OWNER: 4}
+
+
+def roles_grantable_by(role: str) -> list[str]:
+    """Roles a person may hand out (with team access to do so): never one above their own."""
+    rank = ROLE_RANK[Role(role)]
+    return [candidate for candidate in Role if ROLE_RANK[candidate] <= rank]
 
 
 @dataclass(frozen=True)

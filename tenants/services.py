@@ -14,7 +14,7 @@ from modules.audit.services import audit_record
 from tenants.errors import TenantError
 from tenants.locks import membership_lock_for_tenant
 from tenants.models import Invitation, Membership, ProvisioningJob, Tenant, VendorAuditLog
-from tenants.roles import ROLES_GRANTABLE_BY, Role
+from tenants.roles import Role, roles_grantable_by
 from tenants.tenant_cache import tenant_host_cache_clear
 
 User = get_user_model()
@@ -29,7 +29,7 @@ def _audit_in_workspace(*, tenant: Tenant, actor, action: str, target=None, deta
 def invitation_create(*, tenant: Tenant, email: str, role: str, actor, actor_role: str) -> Invitation:
     """Invite ``email`` with ``role``. Emails the single-use link on commit."""
     email = User.objects.normalize_email(email).lower()
-    if role not in ROLES_GRANTABLE_BY.get(actor_role, []):
+    if role not in roles_grantable_by(actor_role):
         raise TenantError("role_not_grantable", _("You cannot give this role."), field="role")
     if Membership.objects.filter(tenant=tenant, user__email__iexact=email, is_active=True).exists():
         raise TenantError("already_member", _("This person is already a member."), field="email")
@@ -143,7 +143,7 @@ def membership_leave(*, membership: Membership) -> None:
 def membership_change_role(*, membership: Membership, role: str, actor, actor_role: str) -> Membership:
     membership_lock_for_tenant(tenant=membership.tenant)
     membership.refresh_from_db()
-    if role not in ROLES_GRANTABLE_BY.get(actor_role, []) or (
+    if role not in roles_grantable_by(actor_role) or (
         membership.role == Role.OWNER and actor_role != Role.OWNER
     ):
         raise TenantError("role_not_grantable", _("You cannot give this role."), field="role")

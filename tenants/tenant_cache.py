@@ -24,8 +24,9 @@ def tenant_for_host(hostname: str) -> Tenant | None:
     hit = _cache.get(hostname)
     if hit is not None and hit[0] > now:
         return hit[1]
-    domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
-    if domain is None:
+    try:
+        domain = Domain.objects.select_related("tenant").get(domain=hostname)
+    except Domain.DoesNotExist:
         return None
     with _lock:
         _cache[hostname] = (now + settings.TENANT_HOST_CACHE_SECONDS, domain.tenant)

@@ -110,7 +110,7 @@ def test_empty_pool_falls_back_to_building_with_progress():
     assert tenant.status == Tenant.Status.ACTIVE
     assert seen[-1] == 100
     assert seen == sorted(seen)
-    assert len(seen) > 3
+    assert len(set(seen)) > 10  # the bar moves with each migration, not in one jump
 
 
 @pytest.mark.django_db
