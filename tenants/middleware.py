@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, set_urlconf
 
 from saas_platform.sentry import sentry_tag_request
-from tenants.models import Membership, Tenant
+from tenants.models import Tenant
 from tenants.roles import Role
-from tenants.tenant_cache import tenant_for_host
+from tenants.tenant_cache import membership_for, tenant_for_host
 
 OPEN_URL_NAMES = frozenset(
     {
@@ -41,7 +41,6 @@ OPEN_URL_NAMES = frozenset(
 # Views that act on the user's own account, not on workspace data: viewers may post to them.
 USER_SCOPE_PREFIXES = ("account_", "mfa_", "membership_leave", "set_language", "impersonation_stop")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-MODULE_ACCESS_FIELD = Membership._meta.get_field("module_access")
 
 
 class TenantMiddleware:
@@ -86,7 +85,7 @@ class AccessGuardMiddleware:
             return render(request, "tenants/suspended.html", status=403)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = _active_membership(tenant=tenant, user=request.user)
+        membership = membership_for(tenant=tenant, user=request.user)
         if membership is None:
             return render(request, "tenants/not_member.html", status=403)
         request.membership = membership
@@ -98,20 +97,3 @@ class AccessGuardMiddleware:
             return render(request, "tenants/read_only.html", status=403)
         return self.get_response(request)
 
-
-def _active_membership(*, tenant: Tenant, user) -> Membership | None:
-    """The guard's one query, on every workspace request: kept to a bare cursor on the
-    (tenant, user) unique index, since building it through the ORM costs more than running it."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, role, module_access FROM tenants_membership"
-            " WHERE tenant_id = %s AND user_id = %s AND is_active",
-            [tenant.pk, user.pk],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    membership_id, role, module_access = row
-    module_access = MODULE_ACCESS_FIELD.from_db_value(module_access, None, connection)
-    return Membership(id=membership_id, tenant=tenant, user=user, role=role, module_access=module_access,
-                      is_active=True)

@@ -25,6 +25,13 @@ def _audit_in_workspace(*, tenant: Tenant, actor, action: str, target=None, deta
         audit_record(actor=actor, action=action, target=target, detail=detail)
 
 
+def _forget_cached_access() -> None:
+    """Membership and status changes take effect at once in this process (and on commit again, so that
+    a request racing the commit cannot keep the old state); other processes within seconds."""
+    tenant_host_cache_clear()
+    transaction.on_commit(tenant_host_cache_clear)
+
+
 @transaction.atomic
 def invitation_create(*, tenant: Tenant, email: str, role: str, actor, actor_role: str) -> Invitation:
     """Invite ``email`` with ``role``. Emails the single-use link on commit."""
@@ -100,6 +107,7 @@ def invitation_accept(*, token: str, user) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _forget_cached_access()
     _audit_in_workspace(tenant=tenant, actor=user, action="membership.joined", target=membership,
                         detail={"role": membership.role})
     return membership
@@ -125,6 +133,7 @@ def membership_remove(*, membership: Membership, actor, actor_role: str) -> None
     _ensure_not_last_owner(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
+    _forget_cached_access()
     _audit_in_workspace(tenant=membership.tenant, actor=actor, action="membership.removed", target=membership)
 
 
@@ -135,6 +144,7 @@ def membership_leave(*, membership: Membership) -> None:
     _ensure_not_last_owner(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
+    _forget_cached_access()
     _audit_in_workspace(tenant=membership.tenant, actor=membership.user, action="membership.left",
                         target=membership)
 
@@ -153,6 +163,7 @@ def membership_change_role(*, membership: Membership, role: str, actor, actor_ro
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role", "updated_at"])
+    _forget_cached_access()
     _audit_in_workspace(tenant=membership.tenant, actor=actor, action="membership.role_changed",
                         target=membership, detail={"from": previous, "to": role})
     return membership
@@ -175,7 +186,7 @@ def tenant_suspend(*, tenant: Tenant, actor, reason: str, ip_address: str | None
     tenant.save(update_fields=["status", "suspended_reason", "updated_at"])
     vendor_audit(actor=actor, action="tenant.suspended", tenant=tenant, detail={"reason": reason},
                  ip_address=ip_address)
-    transaction.on_commit(tenant_host_cache_clear)
+    _forget_cached_access()
     return tenant
 
 
@@ -188,7 +199,7 @@ def tenant_reactivate(*, tenant: Tenant, actor, ip_address: str | None = None) -
     tenant.suspended_reason = ""
     tenant.save(update_fields=["status", "suspended_reason", "updated_at"])
     vendor_audit(actor=actor, action="tenant.reactivated", tenant=tenant, ip_address=ip_address)
-    transaction.on_commit(tenant_host_cache_clear)
+    _forget_cached_access()
     return tenant
 
 
