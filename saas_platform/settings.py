@@ -45,6 +45,7 @@ SHARED_APPS = [
     "django_tenants",
     "saas_platform",
     "tenants",
+    "billing",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -182,11 +183,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.usage_snapshot_all",
         "schedule": 24 * 60 * 60,
     },
+    "billing-dunning-daily": {
+        "task": "billing.tasks.dunning_daily",
+        "schedule": 24 * 60 * 60,
+    },
     "tenant-pool-refill": {
         "task": "tenants.tasks.pool_refill",
         "schedule": 5 * 60,
     },
 }
+
+# Billing. Stripe stays off (bank transfer only) until both keys are set.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# The vendor's bank account shown on payment orders and encoded in their VietQR codes.
+VENDOR_BANK_BIN = env("VENDOR_BANK_BIN", default="970436")  # NAPAS BIN (970436: Vietcombank)
+VENDOR_BANK_NAME = env("VENDOR_BANK_NAME", default="Vietcombank")
+VENDOR_BANK_ACCOUNT = env("VENDOR_BANK_ACCOUNT", default="0011004299999")
+VENDOR_BANK_ACCOUNT_NAME = env("VENDOR_BANK_ACCOUNT_NAME", default="CONG TY ERP CRM")
+# Shared secret of the bank-notification service posting to /billing/bank-feed/ ("Authorization: Apikey ...").
+BANK_FEED_SECRET = env("BANK_FEED_SECRET", default="")
 
 SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import quote_schema_name
 
+from billing.services import subscription_start
 from tenants.errors import TenantError
 from tenants.models import Domain, Membership, Tenant
 from tenants.roles import Role
@@ -105,7 +106,7 @@ def pool_fill(*, target: int | None = None) -> int:
     return built
 
 
-def _claim(*, name: str, slug: str, owner, only_pk: int | None = None) -> Tenant | None:
+def _claim(*, name: str, slug: str, owner, plan_code: str, trial: bool, only_pk: int | None = None) -> Tenant | None:
     """Turn a ready schema into the workspace ``slug``, in one transaction. None if the pool is empty."""
     with transaction.atomic():
         ready = Tenant.objects.select_for_update(skip_locked=True).order_by("pk")
@@ -130,6 +131,7 @@ def _claim(*, name: str, slug: str, owner, only_pk: int | None = None) -> Tenant
         tenant.save(update_fields=["schema_name", "name", "status", "activated_at", "updated_at"])
         Domain.objects.create(domain=workspace_host(slug), tenant=tenant, is_primary=True)
         Membership.objects.create(tenant=tenant, user=owner, role=Role.OWNER)
+        subscription_start(tenant=tenant, plan_code=plan_code, trial=trial, actor=owner)
         if settings.TENANT_POOL_SIZE:
             from tenants.tasks import pool_refill
 
@@ -141,17 +143,19 @@ def workspace_host(slug: str) -> str:
     return f"{slug}.{settings.BASE_DOMAIN}"
 
 
-def tenant_provision(*, name: str, slug: str, owner, on_progress: Progress = _no_progress) -> tuple[Tenant, bool]:
-    """Give ``owner`` a new active workspace. Returns (tenant, came_from_pool)."""
+def tenant_provision(*, name: str, slug: str, owner, plan_code: str = "starter", trial: bool = False,
+                     on_progress: Progress = _no_progress) -> tuple[Tenant, bool]:
+    """Give ``owner`` a new active workspace on ``plan_code`` (a trial of it if ``trial``).
+    Returns (tenant, came_from_pool)."""
     on_progress(1, "claiming a ready workspace")
-    tenant = _claim(name=name, slug=slug, owner=owner)
+    tenant = _claim(name=name, slug=slug, owner=owner, plan_code=plan_code, trial=trial)
     if tenant is not None:
         on_progress(100, "ready")
         return tenant, True
     logger.warning("tenant pool empty; building schema for %s synchronously", slug)
     built = schema_build(status=Tenant.Status.PROVISIONING, on_progress=on_progress)
     try:
-        tenant = _claim(name=name, slug=slug, owner=owner, only_pk=built.pk)
+        tenant = _claim(name=name, slug=slug, owner=owner, plan_code=plan_code, trial=trial, only_pk=built.pk)
     except BaseException:
         schema_drop(tenant=built)
         raise

@@ -98,6 +98,7 @@ def invitation_accept(*, token: str, user) -> Membership:
     membership = Membership.objects.filter(tenant=tenant, user=user).first()
     if membership is not None and membership.is_active:
         raise TenantError("already_member", _("You are already a member of this workspace."))
+    _seat_check(tenant)
     if membership is None:
         membership = Membership(tenant=tenant, user=user, role=invitation.role)
     membership.role = invitation.role
@@ -111,6 +112,19 @@ def invitation_accept(*, token: str, user) -> Membership:
     _audit_in_workspace(tenant=tenant, actor=user, action="membership.joined", target=membership,
                         detail={"role": membership.role})
     return membership
+
+
+def _seat_check(tenant: Tenant) -> None:
+    """Counted under the tenant row lock, so two acceptances cannot both take the last seat."""
+    from billing.entitlements import limit_check
+    from billing.errors import BillingError
+
+    active = Membership.objects.filter(tenant=tenant, is_active=True).count()
+    try:
+        limit_check(tenant=tenant, key="seats", current=active)
+    except BillingError as error:
+        raise TenantError("seat_limit", _("All seats of this workspace's plan are taken. The owner can upgrade "
+                                          "the plan or free a seat.")) from error
 
 
 def _ensure_not_last_owner(membership: Membership) -> None:
@@ -255,3 +269,25 @@ def provisioning_job_retry(*, job: ProvisioningJob) -> ProvisioningJob:
     job.save(update_fields=["state", "progress", "message", "updated_at"])
     transaction.on_commit(lambda: provision_workspace.delay(job_id=job.pk))
     return job
+
+
+@transaction.atomic
+def tenant_billing_suspend(*, tenant: Tenant, reason: str) -> None:
+    """Dunning's last step (no vendor actor): the workspace shows the suspended page; data is kept."""
+    updated = Tenant.objects.filter(pk=tenant.pk, status=Tenant.Status.ACTIVE).update(
+        status=Tenant.Status.SUSPENDED, suspended_reason=reason, updated_at=timezone.now())
+    if updated:
+        _forget_cached_access()
+
+
+BILLING_SUSPENSION_PREFIX = "billing:"
+
+
+@transaction.atomic
+def tenant_billing_reactivate(*, tenant: Tenant) -> None:
+    """A payment lifts a billing suspension at once (a suspension by vendor staff stays)."""
+    updated = Tenant.objects.filter(
+        pk=tenant.pk, status=Tenant.Status.SUSPENDED, suspended_reason__startswith=BILLING_SUSPENSION_PREFIX
+    ).update(status=Tenant.Status.ACTIVE, suspended_reason="", updated_at=timezone.now())
+    if updated:
+        _forget_cached_access()

@@ -38,7 +38,8 @@ class Workspace:
 def _workspace(slug: str) -> Workspace:
     owner = UserFactory(email=f"owner@{slug}.test")
     schema_build()  # into the pool, then claimed: the same path a signup takes
-    tenant, _from_pool = tenant_provision(name=f"Workspace {slug}", slug=slug, owner=owner)
+    # Growth: 15 seats, so the five roles fit; tests of other tiers change the plan themselves.
+    tenant, _from_pool = tenant_provision(name=f"Workspace {slug}", slug=slug, owner=owner, plan_code="growth")
     workspace = Workspace(tenant=tenant, users={Role.OWNER: owner})
     for role in ROLES[1:]:
         user = UserFactory(email=f"{role}@{slug}.test")

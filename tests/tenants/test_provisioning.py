@@ -73,9 +73,10 @@ def test_claim_is_a_rename_without_migrations():
     assert from_pool is True
     assert 'ALTER SCHEMA "pool_' in statements
     assert "CREATE TABLE" not in statements
-    assert len(queries.captured_queries) < 15
+    assert len(queries.captured_queries) < 25  # a constant: rows for tenant, domain, owner, subscription
     assert Domain.objects.get(tenant=tenant).domain == "delta.localhost"
     assert Membership.objects.get(tenant=tenant).role == "owner"
+    assert tenant.subscription.plan.code == "starter"
 
 
 @pytest.mark.django_db
