@@ -372,3 +372,42 @@ def subscription_payment_failed(*, subscription: Subscription, source: str, note
     subscription.status = Subscription.Status.PAST_DUE
     subscription.past_due_since = now
     return _save(subscription, before=before, source=source, note=note, fields=["status", "past_due_since"])
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, fields: dict, features: list[str], limits: dict, actor) -> Plan:
+    """Vendor staff edit a tier without a deploy; every workspace on it sees the change at once."""
+    from billing.catalogue import FEATURES, LIMIT_KEYS
+    from tenants.services import vendor_audit
+
+    unknown = set(features) - set(FEATURES)
+    if unknown:
+        raise BillingError("feature_unknown", _("Unknown features: %(keys)s") % {"keys": ", ".join(sorted(unknown))})
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    before = {"features": plan.features, "limits": plan.limits, "price_vnd_month": str(plan.price_vnd_month)}
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.features = sorted(features)
+    plan.limits = {key: limits.get(key) for key in LIMIT_KEYS}
+    plan.full_clean()
+    plan.save()
+    vendor_audit(actor=actor, action="plan.updated", detail={"plan": plan.code, "before": before})
+    tenant_ids = list(Subscription.objects.filter(plan=plan).values_list("tenant_id", flat=True))
+    if tenant_ids:
+        entitlements_forget(*tenant_ids)
+        transaction.on_commit(lambda: entitlements_forget(*tenant_ids))
+    return plan
+
+
+@transaction.atomic
+def trial_extend(*, tenant: Tenant, days: int, actor) -> Subscription:
+    """Vendor staff give a trialing workspace more days."""
+    subscription = _lock(subscription_of(tenant))
+    if subscription.status != Subscription.Status.TRIALING or not subscription.trial_ends_at:
+        raise BillingError("not_trialing", _("This workspace is not on a trial."))
+    if not 1 <= days <= 90:
+        raise BillingError("bad_days", _("Extend by 1 to 90 days."))
+    before = (subscription.plan.code, subscription.status)
+    subscription.trial_ends_at += timedelta(days=days)
+    return _save(subscription, before=before, source=SubscriptionChange.Source.VENDOR, actor=actor,
+                 note=f"trial extended by {days} days", fields=["trial_ends_at"])

@@ -24,6 +24,8 @@ class NavItem:
     icon: str
     module: str | None = None
     level: Access = Access.VIEW
+    # A plan feature: without it the entry shows a lock and leads to the upgrade page.
+    feature: str | None = None
 
 
 NAV_ITEMS: list[NavItem] = []
@@ -34,6 +36,9 @@ def nav_register(item: NavItem) -> None:
 
 
 def nav_for(request) -> list[dict]:
+    from billing.entitlements import entitlements_for
+
+    entitlements = entitlements_for(request.tenant)
     items = []
     for item in NAV_ITEMS:
         if item.module and not membership_allows(request.membership, item.module, item.level):
@@ -42,11 +47,18 @@ def nav_for(request) -> list[dict]:
             url = reverse(item.url_name, urlconf=request.urlconf)
         except NoReverseMatch:
             continue
+        locked = bool(item.feature) and not entitlements.allows(item.feature)
+        if locked:
+            url = reverse("billing_upgrade", args=[item.feature], urlconf=request.urlconf)
         active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": active})
+        items.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": active,
+                      "locked": locked})
     return items
 
 
 nav_register(NavItem(key="dashboard", label=_("Dashboard"), url_name="dashboard", icon="home"))
 nav_register(NavItem(key="team", label=_("Team"), url_name="team", icon="users", module="team"))
+nav_register(NavItem(key="audit", label=_("Audit log"), url_name="audit_log", icon="list", module="audit",
+                     feature="platform.audit_export"))
+nav_register(NavItem(key="billing", label=_("Billing"), url_name="billing_overview", icon="card", module="billing"))
 nav_register(NavItem(key="security", label=_("Account security"), url_name="mfa_index", icon="shield"))

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from billing import views as billing_views
+from modules.audit import views as audit_views
 from tenants import views
 
 urlpatterns = [
@@ -16,5 +18,16 @@ urlpatterns = [
     path("switch/<slug:slug>/", views.workspace_switch, name="workspace_switch"),
     path("hop/", views.workspace_hop, name="workspace_hop"),
     path("impersonation/stop/", views.impersonation_stop, name="impersonation_stop"),
+    path("billing/", billing_views.overview, name="billing_overview"),
+    path("billing/change/<slug:plan_code>/", billing_views.change, name="billing_change"),
+    path("billing/orders/<str:reference>/", billing_views.order, name="billing_order"),
+    path("billing/receipts/<str:receipt_number>/", billing_views.receipt, name="billing_receipt"),
+    path("billing/portal/", billing_views.portal, name="billing_portal"),
+    path("upgrade/<str:feature>/", billing_views.upgrade, name="billing_upgrade"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.csv", audit_views.audit_export_csv, name="audit_export_csv"),
+    path("audit/export/email/", audit_views.audit_export_email, name="audit_export_email"),
+    path("api/v1/plan/", billing_views.plan_api, name="api_plan"),
+    path("api/v1/audit-log/", audit_views.audit_export_api, name="api_audit_log"),
     path("", include("saas_platform.urls_common")),
 ]

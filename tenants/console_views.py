@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.models import Plan, Subscription, SubscriptionChange
 from tenants import selectors, services
 from tenants.errors import TenantError
 from tenants.forms import SuspendForm, TenantFilterForm
@@ -61,6 +62,9 @@ def tenant_detail(request, tenant_id: int):
         "usage": selectors.latest_usage(tenant=tenant),
         "audit": VendorAuditLog.objects.filter(tenant=tenant).select_related("actor", "target_user")[:20],
         "suspend_form": SuspendForm(),
+        "subscription": Subscription.objects.filter(tenant=tenant).select_related("plan").first(),
+        "subscription_changes": SubscriptionChange.objects.filter(subscription__tenant=tenant)[:20],
+        "plans": Plan.objects.filter(is_active=True),
     }
     return render(request, "console/tenant_detail.html", context)
 

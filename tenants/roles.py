@@ -84,3 +84,15 @@ module_register(
     label=_("Team"),
     default_for_role={Role.MANAGER: Access.VIEW, Role.MEMBER: Access.VIEW, Role.VIEWER: Access.VIEW},
 )
+
+# Billing: owners and admins manage it; nobody else sees it unless given access.
+module_register(
+    key="billing",
+    label=_("Billing"),
+    default_for_role={Role.MANAGER: Access.NONE, Role.MEMBER: Access.NONE, Role.VIEWER: Access.NONE},
+)
+module_register(
+    key="audit",
+    label=_("Audit log"),
+    default_for_role={Role.MANAGER: Access.NONE, Role.MEMBER: Access.NONE, Role.VIEWER: Access.NONE},
+)
