@@ -11,32 +11,8 @@ import stripe
 
 from billing import stripe_gateway
 from billing.stripe_gateway import SIGNATURE_INVALID, SIGNATURE_STALE, StripeSignatureError
-from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook
-
-WEBHOOK_SECRET = "whsec_test"
-
-
-class _NoNetwork(stripe.HTTPClient):
-    name = "no_network"
-
-    def request(self, method, url, headers, post_data=None, *, _usage=None):
-        raise AssertionError(f"a Stripe call bypassed the fake: {method.upper()} {url}")
-
-    def close(self):
-        return None
-
-
-@pytest.fixture
-def fake(settings, monkeypatch) -> FakeStripe:
-    settings.STRIPE_SECRET_KEY = "sk_test_x"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    fake = FakeStripe()
-    monkeypatch.setattr(stripe_gateway, "_http_client", lambda: fake)
-    # Whatever skips the fake gets the SDK's own transport: a StripeClient built without http_client
-    # calls this factory, the module-level API uses the global. Both fail here instead of going out.
-    monkeypatch.setattr("stripe._stripe_client.new_default_http_client", lambda *args, **kwargs: _NoNetwork())
-    monkeypatch.setattr(stripe, "default_http_client", _NoNetwork())
-    return fake
+from tests.billing.conftest import WEBHOOK_SECRET
+from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook  # noqa: F401  (type of the fixture)
 
 
 def test_enabled_needs_both_settings(settings):
