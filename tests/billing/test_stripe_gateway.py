@@ -12,7 +12,7 @@ import stripe
 from billing import stripe_gateway
 from billing.stripe_gateway import SIGNATURE_INVALID, SIGNATURE_STALE, StripeSignatureError
 from tests.billing.conftest import WEBHOOK_SECRET
-from tests.billing.stripe_fake import FakeStripe, event_payload, sign_webhook  # noqa: F401  (type of the fixture)
+from tests.billing.stripe_fake import event_payload, sign_webhook
 
 
 def test_enabled_needs_both_settings(settings):
