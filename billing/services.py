@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 
 from billing.catalogue import DEFAULT_TIER, TIERS, plan_defaults
 from billing.entitlements import entitlements_forget
@@ -25,6 +26,7 @@ from billing.models import (
     Subscription,
     SubscriptionChange,
 )
+from modules.audit.services import audit_record
 from tenants.models import Membership, Tenant
 
 GRACE_DAYS = 7  # past_due -> unpaid (read-only)
@@ -69,6 +71,9 @@ def _save(subscription: Subscription, *, before: tuple[str, str], source: str, a
         period=subscription.period, mrr_vnd=mrr_vnd(subscription.plan, subscription.period, subscription.status),
         note=note[:300],
     )
+    with schema_context(subscription.tenant.schema_name):
+        audit_record(actor=actor, action="subscription.changed",
+                     detail={"from": list(before), "to": [subscription.plan.code, subscription.status], "note": note})
     tenant_id = subscription.tenant_id
     entitlements_forget(tenant_id)
     transaction.on_commit(lambda: entitlements_forget(tenant_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
@@ -89,6 +90,11 @@ def _clean_process_state():
     yield
     connection.set_schema_to_public()
     tenant_host_cache_clear()
+    # Rolled-back plans must not survive in Redis (the rest of Redis is left alone: dev servers share it).
+    client = caches["platform"]._cache.get_client(write=True)
+    stale = list(client.scan_iter(match="*entitlements:*"))
+    if stale:
+        client.delete(*stale)
 
 
 @pytest.fixture
