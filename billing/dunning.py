@@ -62,7 +62,7 @@ def dunning_run(*, now: datetime | None = None) -> dict[str, int]:
                                         note="bank renewal not paid", now=subscription.current_period_end)
             done["renewal_missed"] += 1
             continue
-        for days in RENEWAL_REMINDER_DAYS:
+        for days in sorted(RENEWAL_REMINDER_DAYS):  # the nearest reminder that is due
             if left <= timedelta(days=days):
                 done["renewal_reminded"] += notice_send(
                     subscription=subscription, kind="renewal_due",
