@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,8 +94,6 @@ def _change_apply(request, *, plan: Plan, subscription: Subscription, data: dict
 def order(request, reference: str):
     payment_order = get_object_or_404(PaymentOrder.objects.select_related("plan"), tenant=request.tenant,
                                       reference=reference)
-    from django.conf import settings
-
     payload = vietqr_payload(bank_bin=settings.VENDOR_BANK_BIN, account_number=settings.VENDOR_BANK_ACCOUNT,
                              amount=int(payment_order.amount_vnd), reference=payment_order.reference)
     context = {"order": payment_order, "qr_svg": vietqr_svg(payload), "bank": {
@@ -133,8 +132,6 @@ def upgrade(request, feature: str):
 def plan_api(request):
     """GET /api/v1/plan: the workspace's plan, status and features (for API clients and the menu)."""
     ent = entitlements_for(request.tenant)
-    from django.http import JsonResponse
-
     return JsonResponse({"plan": ent.plan_code, "status": ent.status, "features": sorted(ent.features),
                          "limits": ent.limits, "read_only": ent.read_only})
 

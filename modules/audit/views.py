@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -59,8 +60,6 @@ def audit_export_email(request):
     from modules.audit.tasks import audit_export_send
 
     audit_export_send.delay(email=request.user.email)
-    from django.contrib import messages
-
     messages.success(request, _("The export is on its way to %(email)s.") % {"email": request.user.email})
     return redirect("audit_log")
 

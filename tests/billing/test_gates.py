@@ -171,3 +171,45 @@ def test_vendor_edit_of_a_plan_applies_at_once(ws_a):
                 actor=UserFactory(is_staff=True))
     # then
     assert entitlements_for(ws_a.tenant).allows("platform.api")
+
+
+@pytest.mark.parametrize(("lower", "higher", "feature"), BOUNDARIES)
+def test_templates_ask_the_same_question(ws_a, lower, higher, feature):
+    # given
+    from django.template import Context, Template
+
+    template = Template('{% load entitlements %}{% if tenant|has_feature:feature %}on{% else %}off{% endif %}')
+    # when
+    _on_plan(ws_a, lower)
+    below = template.render(Context({"tenant": ws_a.tenant, "feature": feature}))
+    _on_plan(ws_a, higher)
+    above = template.render(Context({"tenant": ws_a.tenant, "feature": feature}))
+    # then
+    assert (below, above) == ("off", "on")
+
+
+def test_card_subscription_changes_tier_with_proration(ws_a, fake, stripe_prices):
+    # given: A pays Growth by card
+    from billing.models import Subscription
+
+    fake.add_subscription(id="sub_pr", customer="cus_pr", price_id="price_growth_m")
+    Subscription.objects.filter(tenant=ws_a.tenant).update(provider="stripe", stripe_customer_id="cus_pr",
+                                                          stripe_subscription_id="sub_pr")
+    client = client_for(ws_a, ws_a.users["owner"])
+    # when
+    response = client.post("/billing/change/scale/", {"action": "card", "period": "month"})
+    # then
+    change = [r for r in fake.requests if r.method == "POST" and r.path == "/v1/subscriptions/sub_pr"][-1]
+    assert response.status_code == 302
+    assert change.params["proration_behavior"] == "create_prorations"
+    assert change.params["items"][0]["price"] == "price_scale_m"
+    assert change.idempotency_key
+    assert fake.subscriptions["sub_pr"]["items"]["data"][0]["price"]["id"] == "price_scale_m"
+    assert Subscription.objects.get(tenant=ws_a.tenant).plan.code == "scale"
+
+
+def test_without_stripe_keys_the_ui_offers_bank_transfer_only(ws_a, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    page = client_for(ws_a, ws_a.users["owner"]).get("/billing/change/scale/").content.decode()
+    assert 'value="bank"' in page
+    assert 'value="card"' not in page
