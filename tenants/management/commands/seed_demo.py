@@ -37,7 +37,9 @@ class Command(BaseCommand):
             member = _user(*LOGINS["member"])
         tenant = Tenant.objects.filter(schema_name="demo").first()
         if tenant is None:
-            tenant, from_pool = tenant_provision(name="Công ty Demo", slug="demo", owner=owner)
+            # On a Scale trial, so the demo shows the paid modules and the trial banner.
+            tenant, from_pool = tenant_provision(name="Công ty Demo", slug="demo", owner=owner, plan_code="scale",
+                                                 trial=True)
             self.stdout.write(f"demo workspace created ({'from pool' if from_pool else 'built'})")
         Membership.objects.get_or_create(tenant=tenant, user=member, defaults={"role": Role.MEMBER})
         for role, (email, password) in LOGINS.items():
