@@ -41,6 +41,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 class TenantFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
+    plan = forms.ChoiceField(label=_("Plan"), required=False)
     created_from = forms.DateField(label=_("Created from"), required=False, widget=DATE_INPUT)
     created_to = forms.DateField(label=_("Created to"), required=False, widget=DATE_INPUT)
 
@@ -48,9 +49,12 @@ class TenantFilterForm(forms.Form):
         from tenants.models import Tenant
 
         super().__init__(*args, **kwargs)
+        from billing.models import Plan
+
         self.fields["status"].choices = [("", _("All"))] + [
             choice for choice in Tenant.Status.choices if choice[0] != Tenant.Status.POOLED
         ]
+        self.fields["plan"].choices = [("", _("All"))] + [(plan.code, plan.name) for plan in Plan.objects.all()]
 
 
 class SuspendForm(forms.Form):

@@ -41,7 +41,8 @@ def get_invitation_for(*, tenant: Tenant, invitation_id: int) -> Invitation:
     return invitation
 
 
-def tenants_for_console(*, q: str = "", status: str = "", created_from=None, created_to=None) -> QuerySet[Tenant]:
+def tenants_for_console(*, q: str = "", status: str = "", plan: str = "", created_from=None,
+                        created_to=None) -> QuerySet[Tenant]:
     tenants = Tenant.objects.exclude(status__in=[Tenant.Status.POOLED, Tenant.Status.PROVISIONING])
     if q:
         tenants = tenants.filter(
@@ -49,11 +50,13 @@ def tenants_for_console(*, q: str = "", status: str = "", created_from=None, cre
         ).distinct()
     if status:
         tenants = tenants.filter(status=status)
+    if plan:
+        tenants = tenants.filter(subscription__plan__code=plan)
     if created_from:
         tenants = tenants.filter(created_at__date__gte=created_from)
     if created_to:
         tenants = tenants.filter(created_at__date__lte=created_to)
-    return tenants.annotate(
+    return tenants.select_related("subscription__plan").annotate(
         member_count=Count("memberships", filter=Q(memberships__is_active=True), distinct=True)
     ).order_by("-created_at")
 

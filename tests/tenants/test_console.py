@@ -42,6 +42,8 @@ def test_list_searches_and_filters_without_n_plus_one(ws_a, ws_b, vendor):
     with CaptureQueriesContext(connection) as queries:
         everything = client.get("/console/")
     searched = client.get("/console/?q=alph")
+    on_scale = client.get("/console/?plan=scale")
+    on_growth = client.get("/console/?plan=growth")
     suspended = client.get("/console/?status=suspended")
     # then
     assert everything.status_code == 200
@@ -49,6 +51,8 @@ def test_list_searches_and_filters_without_n_plus_one(ws_a, ws_b, vendor):
     assert "beta.localhost" in everything.content.decode()
     assert "beta.localhost" not in searched.content.decode()
     assert "alpha.localhost" not in suspended.content.decode()
+    assert "alpha.localhost" not in on_scale.content.decode()
+    assert "beta.localhost" in on_growth.content.decode()
     assert len(queries.captured_queries) <= 8
 
 
