@@ -16,7 +16,7 @@ cached entitlements at once (the next call sees the new plan).
 
 The bench's platform-cache keys get their own prefix, so that nothing here reads or writes
 the entitlements the dev server (database ``saas``) keeps in the same Redis under the same
-tenant ids; they are deleted at the end.
+tenant ids; they (entitlements and the bench's sessions) are deleted at the end.
 
     .venv/bin/python -m saas_platform.devservices -- .venv/bin/python bench/entitlements.py
 """
@@ -34,6 +34,15 @@ import _common as bc
 TARGET_GATED_RATIO = 0.9
 GATED_FEATURE = "crm.contacts"
 URLCONF = "bench_urls_entitlements"
+
+
+def drop_bench_cache_keys(cache) -> int:
+    """Delete every key under the bench's own prefix (entitlements, sessions) from Redis."""
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
 
 
 def main() -> None:
@@ -68,20 +77,21 @@ def main() -> None:
     from saas_platform import urls_tenant
     from tenants.provisioning import workspace_host
 
-    # Keys of their own: the dev server's workspaces have the same ids in the same Redis.
+    # Keys of their own: the dev server's workspaces have the same ids in the same Redis (and the
+    # platform cache also holds the sessions, SESSION_CACHE_ALIAS); all of them are deleted at the end.
     platform_cache = caches["platform"]
     platform_cache.key_prefix = f"{platform_cache.key_prefix}:{bc.BENCH_DB}"
     assert bc.BENCH_DB in platform_cache.make_key("x")
 
-    bc.print_environment()
-    owner = bc.make_user("owner@bench.test")
-    tenant = bc.make_workspace("benchws", owner)
-    host = workspace_host(tenant.schema_name)
-    with schema_context(tenant.schema_name):
-        AuditEntry.objects.bulk_create(AuditEntry(actor_id=owner.pk, action=f"bench.{i}") for i in range(50))
-    connection.set_schema_to_public()
-
     try:
+        bc.print_environment()
+        owner = bc.make_user("owner@bench.test")
+        tenant = bc.make_workspace("benchws", owner)
+        host = workspace_host(tenant.schema_name)
+        with schema_context(tenant.schema_name):
+            AuditEntry.objects.bulk_create(AuditEntry(actor_id=owner.pk, action=f"bench.{i}") for i in range(50))
+        connection.set_schema_to_public()
+
         # ------------------------------------------------------------ sanity: plan change drops the cache
         entitlements_forget(tenant.pk)
         start = entitlements_for(tenant)
@@ -280,7 +290,8 @@ def main() -> None:
         print("every request also pays one hidden health-check SELECT 1 (CONN_HEALTH_CHECKS=True), "
               "not counted above; wall time by perf_counter, CPU of this process only")
     finally:
-        entitlements_forget(tenant.pk)
+        dropped_keys = drop_bench_cache_keys(platform_cache)
+        print(f"{dropped_keys} bench keys deleted from the platform cache")
         if args.keep_db:
             print(f"database {bc.BENCH_DB} kept")
         else:
