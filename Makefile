@@ -28,6 +28,7 @@ bench: install
 	$(WITH_SERVICES) $(PY) bench/provisioning.py
 	$(WITH_SERVICES) $(PY) bench/tenancy_overhead.py
 	$(WITH_SERVICES) $(PY) bench/tenant_count.py
+	$(WITH_SERVICES) $(PY) bench/entitlements.py
 
 # Debian's Chromium for the browser tests (root only; CI runs as root).
 browser-deps:

@@ -68,6 +68,14 @@ def entitlements_for(tenant) -> Entitlements:
     return result
 
 
+def entitlements_of_request(request) -> Entitlements:
+    """The request's workspace entitlements, read once per request (menu, banner, guards share it)."""
+    cached = getattr(request, "_entitlements", None)
+    if cached is None:
+        cached = request._entitlements = entitlements_for(request.tenant)
+    return cached
+
+
 def entitlements_forget(*tenant_ids: int) -> None:
     caches["platform"].delete_many([_cache_key(tenant_id) for tenant_id in tenant_ids])
 
@@ -96,7 +104,7 @@ def feature_required(feature: str):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not entitlements_for(request.tenant).allows(feature):
+            if not entitlements_of_request(request).allows(feature):
                 return upgrade_page(request, feature)
             return view(request, *args, **kwargs)
 
@@ -112,7 +120,7 @@ def upgrade_page(request, feature: str, status: int = 402):
         request,
         "billing/upgrade.html",
         {"feature": FEATURES.get(feature), "feature_key": feature, "required_plan": plan,
-         "current": entitlements_for(request.tenant)},
+         "current": entitlements_of_request(request)},
         status=status,
     )
 
@@ -123,7 +131,7 @@ def api_feature_required(feature: str):
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if not entitlements_for(request.tenant).allows(feature):
+            if not entitlements_of_request(request).allows(feature):
                 error = feature_blocked_error(feature)
                 return JsonResponse(error.as_json(), status=error.http_status)
             return view(request, *args, **kwargs)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from billing import selectors, services, stripe_gateway
-from billing.entitlements import entitlements_for, upgrade_page
+from billing.entitlements import entitlements_of_request, upgrade_page
 from billing.errors import BillingError
 from billing.forms import ChangePlanForm
 from billing.models import Payment, PaymentOrder, Period, Plan, Subscription
@@ -124,14 +124,14 @@ def portal(request):
 
 def upgrade(request, feature: str):
     """Where a locked menu entry leads: which tier unlocks the feature, and the button."""
-    if entitlements_for(request.tenant).allows(feature):
+    if entitlements_of_request(request).allows(feature):
         return redirect("dashboard")
     return upgrade_page(request, feature, status=200)
 
 
 def plan_api(request):
     """GET /api/v1/plan: the workspace's plan, status and features (for API clients and the menu)."""
-    ent = entitlements_for(request.tenant)
+    ent = entitlements_of_request(request)
     return JsonResponse({"plan": ent.plan_code, "status": ent.status, "features": sorted(ent.features),
                          "limits": ent.limits, "read_only": ent.read_only})
 

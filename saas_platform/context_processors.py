@@ -28,10 +28,10 @@ def shell(request) -> dict:
 
 def billing_banner(request) -> dict | None:
     """Trial days left, a failed payment's grace period, or read-only: said on every page."""
-    from billing.entitlements import entitlements_for
+    from billing.entitlements import entitlements_of_request
     from billing.models import Subscription
 
-    status = entitlements_for(request.tenant).status
+    status = entitlements_of_request(request).status
     if status not in ("trialing", "past_due", "unpaid"):
         return None
     subscription = Subscription.objects.filter(tenant=request.tenant).select_related("plan").first()

@@ -36,9 +36,9 @@ def nav_register(item: NavItem) -> None:
 
 
 def nav_for(request) -> list[dict]:
-    from billing.entitlements import entitlements_for
+    from billing.entitlements import entitlements_of_request
 
-    entitlements = entitlements_for(request.tenant)
+    entitlements = entitlements_of_request(request)
     items = []
     for item in NAV_ITEMS:
         if item.module and not membership_allows(request.membership, item.module, item.level):

@@ -15,7 +15,7 @@ from django.http import HttpResponseNotFound
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, set_urlconf
 
-from billing.entitlements import entitlements_for
+from billing.entitlements import entitlements_of_request
 from saas_platform.sentry import sentry_tag_request
 from tenants.models import Tenant
 from tenants.roles import Role
@@ -93,7 +93,7 @@ class AccessGuardMiddleware:
         if request.method not in SAFE_METHODS and not url_name.startswith(USER_SCOPE_PREFIXES):
             if membership.role == Role.VIEWER:
                 return render(request, "tenants/read_only.html", status=403)
-            if not url_name.startswith("billing_") and entitlements_for(tenant).read_only:
+            if not url_name.startswith("billing_") and entitlements_of_request(request).read_only:
                 # Unpaid past the grace period: reads and exports work; writes wait for the payment.
                 return render(request, "billing/read_only.html", status=402)
         return self.get_response(request)
