@@ -1,6 +1,6 @@
 """What the plan check costs: ``billing.entitlements`` on one real workspace (Starter plan).
 
-  1. entitlements_for(tenant)  cached (a Redis hit in the "platform" cache) vs uncached
+  1. entitlements_for(tenant)  cached (in the process; Redis behind it) vs uncached
      (entitlements_forget(tenant.pk) before each call, untimed: a Redis miss, one query for
      the subscription and its plan, a Redis SET); and, for scale, the bare platform
      cache.get of the same key (the Redis round trip and unpickling, without the rest);
@@ -155,9 +155,9 @@ def main() -> None:
         bc.print_table(
             ["entitlements_for(tenant)", "calls", "median µs", "p95 µs", "mean µs", "DB queries"],
             [
-                ["cached (Redis hit)", len(cached), c50, bc.percentile(cached, 95) * 1e6,
+                ["cached (process hit)", len(cached), c50, bc.percentile(cached, 95) * 1e6,
                  sum(cached) / len(cached) * 1e6, cached_queries],
-                ["  of which: the cache.get alone", len(raw_get), bc.median(raw_get) * 1e6,
+                ["Redis GET (the process cache's fallback)", len(raw_get), bc.median(raw_get) * 1e6,
                  bc.percentile(raw_get, 95) * 1e6, sum(raw_get) / len(raw_get) * 1e6, 0],
                 ["uncached (forget before each)", len(uncached), u50, bc.percentile(uncached, 95) * 1e6,
                  sum(uncached) / len(uncached) * 1e6, uncached_queries],
@@ -284,8 +284,8 @@ def main() -> None:
             print(f"    {sql[:150]}")
 
         print()
-        print(f"entitlements are cached in Redis (the platform cache, key {_cache_key(tenant.pk)!r}, "
-              f"{CACHE_SECONDS} s) per workspace, "
+        print(f"entitlements are cached per workspace in the process (TENANT_HOST_CACHE_SECONDS) and in Redis "
+              f"(the platform cache, key {_cache_key(tenant.pk)!r}, {CACHE_SECONDS} s), "
               f"and dropped when its subscription or plan changes")
         print("every request also pays one hidden health-check SELECT 1 (CONN_HEALTH_CHECKS=True), "
               "not counted above; wall time by perf_counter, CPU of this process only")

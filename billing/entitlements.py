@@ -3,15 +3,19 @@
 The same check guards views (``feature_required``), the API (``api_feature_required``: 402
 with a stable error code), the navigation (``NavItem.feature``: a locked entry with a lock),
 templates (``{% feature "key" as ok %}``) and Celery tasks (``task_feature_required``).
-The answer is cached per workspace in Redis and dropped when its subscription or plan changes.
+The answer is cached per workspace in Redis and, for ``TENANT_HOST_CACHE_SECONDS``, in the process
+(like the host and membership lookups); a change drops both at once in the process that made it, and
+reaches other processes within those seconds.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import JsonResponse
@@ -49,7 +53,20 @@ def _cache_key(tenant_id: int) -> str:
     return f"entitlements:{tenant_id}"
 
 
+_local: dict[int, tuple[float, Entitlements]] = {}
+
+
 def entitlements_for(tenant) -> Entitlements:
+    hit = _local.get(tenant.pk)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    result = _entitlements_shared(tenant)
+    if settings.TENANT_HOST_CACHE_SECONDS > 0:
+        _local[tenant.pk] = (time.monotonic() + settings.TENANT_HOST_CACHE_SECONDS, result)
+    return result
+
+
+def _entitlements_shared(tenant) -> Entitlements:
     cache = caches["platform"]
     cached = cache.get(_cache_key(tenant.pk))
     if cached is not None:
@@ -77,6 +94,8 @@ def entitlements_of_request(request) -> Entitlements:
 
 
 def entitlements_forget(*tenant_ids: int) -> None:
+    for tenant_id in tenant_ids:
+        _local.pop(tenant_id, None)
     caches["platform"].delete_many([_cache_key(tenant_id) for tenant_id in tenant_ids])
 
 

@@ -14,6 +14,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 
+from billing.entitlements import _local as _local_entitlements
 from tenants.models import Membership, Tenant
 from tenants.provisioning import schema_build, tenant_provision
 from tenants.roles import Role
@@ -90,6 +91,7 @@ def _clean_process_state():
     yield
     connection.set_schema_to_public()
     tenant_host_cache_clear()
+    _local_entitlements.clear()
     # Rolled-back plans must not survive in Redis (the rest of Redis is left alone: dev servers share it).
     client = caches["platform"]._cache.get_client(write=True)
     stale = list(client.scan_iter(match="*entitlements:*"))
