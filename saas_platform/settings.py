@@ -56,10 +56,13 @@ SHARED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "django.contrib.postgres",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "modules.audit",
+    "modules.parties",
+    "modules.crm",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

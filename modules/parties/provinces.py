@@ -1,0 +1,41 @@
+"""Vietnam's 34 provincial-level units after the 2025 merger (Resolution 202/2025/QH15, from 1 July 2025):
+6 centrally run cities and 28 provinces. Codes are stable slugs used in addresses."""
+
+PROVINCES: list[tuple[str, str]] = [
+    ("ha-noi", "Thành phố Hà Nội"),
+    ("hue", "Thành phố Huế"),
+    ("hai-phong", "Thành phố Hải Phòng"),
+    ("da-nang", "Thành phố Đà Nẵng"),
+    ("ho-chi-minh", "Thành phố Hồ Chí Minh"),
+    ("can-tho", "Thành phố Cần Thơ"),
+    ("tuyen-quang", "Tuyên Quang"),
+    ("cao-bang", "Cao Bằng"),
+    ("lai-chau", "Lai Châu"),
+    ("lao-cai", "Lào Cai"),
+    ("thai-nguyen", "Thái Nguyên"),
+    ("dien-bien", "Điện Biên"),
+    ("lang-son", "Lạng Sơn"),
+    ("son-la", "Sơn La"),
+    ("phu-tho", "Phú Thọ"),
+    ("bac-ninh", "Bắc Ninh"),
+    ("quang-ninh", "Quảng Ninh"),
+    ("hung-yen", "Hưng Yên"),
+    ("ninh-binh", "Ninh Bình"),
+    ("thanh-hoa", "Thanh Hóa"),
+    ("nghe-an", "Nghệ An"),
+    ("ha-tinh", "Hà Tĩnh"),
+    ("quang-tri", "Quảng Trị"),
+    ("quang-ngai", "Quảng Ngãi"),
+    ("gia-lai", "Gia Lai"),
+    ("khanh-hoa", "Khánh Hòa"),
+    ("lam-dong", "Lâm Đồng"),
+    ("dak-lak", "Đắk Lắk"),
+    ("dong-nai", "Đồng Nai"),
+    ("tay-ninh", "Tây Ninh"),
+    ("vinh-long", "Vĩnh Long"),
+    ("dong-thap", "Đồng Tháp"),
+    ("ca-mau", "Cà Mau"),
+    ("an-giang", "An Giang"),
+]
+PROVINCE_NAMES = dict(PROVINCES)
+assert len(PROVINCES) == 34
