@@ -26,6 +26,7 @@ class NavItem:
     level: Access = Access.VIEW
     # A plan feature: without it the entry shows a lock and leads to the upgrade page.
     feature: str | None = None
+    order: int = 50
 
 
 NAV_ITEMS: list[NavItem] = []
@@ -33,6 +34,7 @@ NAV_ITEMS: list[NavItem] = []
 
 def nav_register(item: NavItem) -> None:
     NAV_ITEMS.append(item)
+    NAV_ITEMS.sort(key=lambda entry: entry.order)
 
 
 def nav_for(request) -> list[dict]:
@@ -56,9 +58,10 @@ def nav_for(request) -> list[dict]:
     return items
 
 
-nav_register(NavItem(key="dashboard", label=_("Dashboard"), url_name="dashboard", icon="home"))
-nav_register(NavItem(key="team", label=_("Team"), url_name="team", icon="users", module="team"))
+nav_register(NavItem(key="dashboard", label=_("Dashboard"), url_name="dashboard", icon="home", order=0))
+nav_register(NavItem(key="team", label=_("Team"), url_name="team", icon="users", module="team", order=80))
 nav_register(NavItem(key="audit", label=_("Audit log"), url_name="audit_log", icon="list", module="audit",
-                     feature="platform.audit_export"))
-nav_register(NavItem(key="billing", label=_("Billing"), url_name="billing_overview", icon="card", module="billing"))
-nav_register(NavItem(key="security", label=_("Account security"), url_name="mfa_index", icon="shield"))
+                     feature="platform.audit_export", order=85))
+nav_register(NavItem(key="billing", label=_("Billing"), url_name="billing_overview", icon="card", module="billing",
+                     order=90))
+nav_register(NavItem(key="security", label=_("Account security"), url_name="mfa_index", icon="shield", order=95))

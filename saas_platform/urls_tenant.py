@@ -29,5 +29,7 @@ urlpatterns = [
     path("audit/export/email/", audit_views.audit_export_email, name="audit_export_email"),
     path("api/v1/plan/", billing_views.plan_api, name="api_plan"),
     path("api/v1/audit-log/", audit_views.audit_export_api, name="api_audit_log"),
+    path("crm/", include("modules.crm.urls")),
+    path("parties/", include("modules.parties.urls")),
     path("", include("saas_platform.urls_common")),
 ]

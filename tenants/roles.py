@@ -96,3 +96,6 @@ module_register(
     label=_("Audit log"),
     default_for_role={Role.MANAGER: Access.NONE, Role.MEMBER: Access.NONE, Role.VIEWER: Access.NONE},
 )
+
+# CRM: members and managers work in it (record rules narrow what they see), viewers read.
+module_register(key="crm", label=_("CRM"))

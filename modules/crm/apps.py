@@ -5,3 +5,6 @@ class CrmConfig(AppConfig):
     name = "modules.crm"
     label = "crm"
     verbose_name = "CRM"
+
+    def ready(self):
+        from modules.crm import navigation  # noqa: F401  (registers the menu entries)
