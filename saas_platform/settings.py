@@ -34,6 +34,8 @@ def _database_from_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
+        # Lets several test runs share one server (default: test_<NAME>).
+        "TEST": {"NAME": env("DATABASE_TEST_NAME", default=None)},
     }
 
 
