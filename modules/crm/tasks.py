@@ -1,0 +1,33 @@
+"""CRM background work. Tasks run in the schema they were sent from (tenant-schemas-celery); a fan-out
+task on the public schema sends one per workspace. Every task is idempotent."""
+
+from __future__ import annotations
+
+from django_tenants.utils import schema_context
+
+from billing.entitlements import entitlements_for, task_feature_required
+from saas_platform.celery import app
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+@task_feature_required("crm.tickets")
+def sla_breach_scan() -> int:
+    """Flag this workspace's new SLA breaches once each (event, notifications, email)."""
+    from modules.crm.services.sla_breaches import sla_breaches_flag
+
+    return sla_breaches_flag()
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+def sla_breach_scan_all() -> int:
+    """Public schema, periodic: one ``sla_breach_scan`` per active workspace whose plan has tickets."""
+    from tenants.models import Tenant
+
+    sent = 0
+    for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
+        if not entitlements_for(tenant).allows("crm.tickets"):
+            continue
+        with schema_context(tenant.schema_name):
+            sla_breach_scan.apply_async()
+        sent += 1
+    return sent
