@@ -1,1 +1,0 @@
-"""CRM reads: one module per area (what pages and reports compute)."""
