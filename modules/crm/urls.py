@@ -1,3 +1,7 @@
 """CRM URLs on workspace hosts: each area's views module carries its own ``urlpatterns``."""
 
-urlpatterns: list = []
+from modules.crm.views import sales
+
+urlpatterns: list = [
+    *sales.urlpatterns,
+]

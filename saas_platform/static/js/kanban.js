@@ -1,0 +1,74 @@
+// Deal board: drag a card to another column (or place in a column); htmx posts the move.
+// Without JavaScript each card keeps its small "Move" form, so the board still works.
+(function () {
+  var board = document.getElementById("board");
+  if (!board || !window.htmx) return;
+  board.classList.add("js");
+  var dragged = null;
+
+  function positionIn(list, y) {
+    var cards = Array.prototype.slice.call(list.querySelectorAll(".deal-card:not(.dragging)"));
+    for (var i = 0; i < cards.length; i++) {
+      var box = cards[i].getBoundingClientRect();
+      if (y < box.top + box.height / 2) return { index: i, before: cards[i] };
+    }
+    return { index: cards.length, before: null };
+  }
+
+  function post(card, stage, position, extra) {
+    var values = Object.assign({ stage: stage, position: position }, extra || {});
+    return htmx.ajax("POST", card.dataset.moveUrl, {
+      values: values, swap: "none", headers: { "X-CSRFToken": board.dataset.csrf }
+    }).then(function () {
+      if (!card.classList.contains("move-failed")) card.dataset.stage = stage;
+    });
+  }
+
+  board.addEventListener("dragstart", function (event) {
+    var card = event.target.closest(".deal-card");
+    if (!card) return;
+    dragged = card;
+    card.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.deal);
+  });
+  board.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+  });
+  board.addEventListener("dragover", function (event) {
+    if (event.target.closest(".column")) event.preventDefault();
+  });
+  board.addEventListener("drop", function (event) {
+    var column = event.target.closest(".column");
+    if (!column || !dragged) return;
+    event.preventDefault();
+    var card = dragged, list = column.querySelector(".cards-list");
+    var place = positionIn(list, event.clientY);
+    var move = function (extra) {
+      list.insertBefore(card, place.before);
+      var empty = list.querySelector(".empty-column");
+      if (empty) empty.remove();
+      post(card, column.dataset.stage, place.index, extra);
+    };
+    if (column.dataset.kind === "lost") {
+      var dialog = document.getElementById("lost-dialog");
+      dialog.returnValue = "";
+      dialog.showModal();
+      dialog.addEventListener("close", function onClose() {
+        dialog.removeEventListener("close", onClose);
+        if (dialog.returnValue !== "ok") return;
+        var form = document.getElementById("lost-form");
+        move({ reason: form.reason.value, note: form.note.value });
+      });
+    } else {
+      move();
+    }
+  });
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var message = "";
+    try { message = JSON.parse(event.detail.xhr.responseText).error; } catch (e) { message = ""; }
+    window.alert(message || "Could not move the deal.");
+    window.location.reload();
+  });
+})();
