@@ -100,7 +100,7 @@ def deal_move(*, deal: Deal, stage: Stage, actor, position: int | None = None, l
               lost_note: str = "") -> Deal:
     """Move a deal to a stage (and a place in its column). Won and lost stages close it; a lost deal
     needs a reason; moving back to an open stage reopens it. Every move is kept in the history."""
-    deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+    deal = Deal.objects.select_for_update(of=("self",)).select_related("stage").get(pk=deal.pk)
     if stage.pipeline_id != deal.pipeline_id:
         raise CrmError("stage_other_pipeline", _("This stage belongs to another pipeline."), field="stage")
     if stage.kind == Stage.Kind.LOST and lost_reason is None:

@@ -131,7 +131,7 @@ def lead_convert(*, lead: Lead, actor, pipeline: Pipeline | None = None, title: 
     """Turn a lead into a deal for a party, reusing the party when it already exists."""
     from modules.crm.services.deals import deal_create
 
-    lead = Lead.objects.select_for_update().select_related("campaign", "team").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("campaign", "team").get(pk=lead.pk)
     if lead.status == Lead.Status.CONVERTED:
         raise CrmError("lead_converted", _("This lead is already converted."))
     if lead.status == Lead.Status.DISQUALIFIED:
