@@ -192,6 +192,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.dunning_daily",
         "schedule": 24 * 60 * 60,
     },
+    "crm-activity-reminders": {
+        "task": "modules.crm.tasks.activity_reminders_all",
+        "schedule": 5 * 60,
+    },
+    "crm-sla-breach-scan": {
+        "task": "modules.crm.tasks.sla_breach_scan_all",
+        "schedule": 5 * 60,
+    },
     "tenant-pool-refill": {
         "task": "tenants.tasks.pool_refill",
         "schedule": 5 * 60,

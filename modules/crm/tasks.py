@@ -31,3 +31,28 @@ def sla_breach_scan_all() -> int:
             sla_breach_scan.apply_async()
         sent += 1
     return sent
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+@task_feature_required("crm.activities")
+def activity_reminders() -> int:
+    """Send this workspace's due activity reminders (in-app and email), once each."""
+    from django.db import connection
+
+    from modules.crm.services.activities import activity_reminders_send
+    from tenants.urls_helpers import workspace_url
+
+    return activity_reminders_send(base_url=workspace_url(connection.tenant, "").rstrip("/"))
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+def activity_reminders_all() -> int:
+    """Public schema, every few minutes: one ``activity_reminders`` per active workspace."""
+    from tenants.models import Tenant
+
+    sent = 0
+    for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
+        with schema_context(tenant.schema_name):
+            activity_reminders.apply_async()
+        sent += 1
+    return sent
