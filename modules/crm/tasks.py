@@ -3,7 +3,7 @@ task on the public schema sends one per workspace. Every task is idempotent."""
 
 from __future__ import annotations
 
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from billing.entitlements import entitlements_for, task_feature_required
 from saas_platform.celery import app
@@ -27,7 +27,9 @@ def sla_breach_scan_all() -> int:
     for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
         if not entitlements_for(tenant).allows("crm.tickets"):
             continue
-        with schema_context(tenant.schema_name):
+        # tenant_context rather than schema_context: the message carries the same schema header, and an
+        # eager run (CELERY_TASK_ALWAYS_EAGER) sees the real tenant, not a schema-only stand-in.
+        with tenant_context(tenant):
             sla_breach_scan.apply_async()
         sent += 1
     return sent
