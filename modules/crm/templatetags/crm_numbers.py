@@ -1,4 +1,4 @@
-"""Ratios on CRM report pages: ``percent`` (0.425 -> 42,5%) and ``times`` (2.5 -> 2,50×); a missing
+"""Ratios on CRM report pages: ``percent`` (0.425 -> 42,5%) and ``times`` (2.5 -> 2,50 times sign); a missing
 ratio (nothing to divide by) shows as an em dash, never as 0."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from django import template
 from django.utils import translation
 
 register = template.Library()
-DASH = "—"
+DASH = "\u2014"
+TIMES = "\u00d7"
 
 
 def _number(value: Decimal, places: int) -> str:
@@ -29,4 +30,4 @@ def percent(ratio, places: int = 0) -> str:
 def times(ratio, places: int = 2) -> str:
     if ratio is None or ratio == "":
         return DASH
-    return f"{_number(Decimal(str(ratio)), int(places))}×"
+    return f"{_number(Decimal(str(ratio)), int(places))}{TIMES}"
