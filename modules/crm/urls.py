@@ -5,8 +5,10 @@ from modules.crm.views import forecast as forecast_views
 from modules.crm.views import sales
 from modules.crm.views import segments as segment_views
 from modules.crm.views import teams as team_views
+from modules.crm.views import tickets as tickets_views
 
 urlpatterns: list = [
     *campaign_views.urlpatterns, *forecast_views.urlpatterns, *segment_views.urlpatterns, *team_views.urlpatterns,
     *sales.urlpatterns,
+    *tickets_views.urlpatterns,
 ]

@@ -116,7 +116,7 @@ def ticket_reply(*, ticket: Ticket, actor, body: str, internal: bool = False) ->
             ticket.save(update_fields=[*changed, "updated_at"])
     audit_change(actor=actor, action="ticket.note_added" if internal else "ticket.replied", target=event,
                  before=None, after=snapshot(event, EVENT_FIELDS))
-    audit_change(actor=actor, action="ticket.updated", target=ticket, before=before,
+    audit_change(actor=actor, action="ticket.answered", target=ticket, before=before,
                  after=snapshot(ticket, TICKET_FIELDS))
     return event
 
