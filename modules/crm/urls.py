@@ -2,6 +2,7 @@
 
 from modules.crm.views import campaigns as campaign_views
 from modules.crm.views import forecast as forecast_views
+from modules.crm.views import imports as imports_views
 from modules.crm.views import sales
 from modules.crm.views import segments as segment_views
 from modules.crm.views import teams as team_views
@@ -9,6 +10,7 @@ from modules.crm.views import tickets as tickets_views
 
 urlpatterns: list = [
     *campaign_views.urlpatterns, *forecast_views.urlpatterns, *segment_views.urlpatterns, *team_views.urlpatterns,
+    *imports_views.urlpatterns,
     *sales.urlpatterns,
     *tickets_views.urlpatterns,
 ]
