@@ -101,11 +101,15 @@ def dashboard(*, membership, now=None) -> dict:
         stage__kind=Stage.Kind.WON, closed_at__gte=start, currency="VND").annotate(month=TruncMonth("closed_at"))
         .values("month").annotate(total=Sum("value")).order_by("month")}
     months = [(start + relativedelta(months=offset)).strftime("%m/%Y") for offset in range(12)]
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    won_month = deals.filter(stage__kind=Stage.Kind.WON, closed_at__gte=month_start, currency="VND").aggregate(
+        n=Count("id"), total=Sum("value"))
     activities = Activity.objects.filter(owner_id=membership.user_id, done_at__isnull=True)
     tickets = Ticket.objects.exclude(status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED])
     return {
         "funnel": funnel,
         "won_trend": [{"month": month, "total": won.get(month) or Decimal(0)} for month in months],
+        "won_month": {"n": won_month["n"], "total": won_month["total"] or Decimal(0)},
         "activities": activities.aggregate(
             overdue=Count("id", filter=Q(due_at__lt=now)),
             today=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(days=1)))),
