@@ -3,7 +3,7 @@ task on the public schema sends one per workspace. Every task is idempotent."""
 
 from __future__ import annotations
 
-from django_tenants.utils import schema_context, tenant_context
+from django_tenants.utils import tenant_context
 
 from billing.entitlements import entitlements_for, task_feature_required
 from saas_platform.celery import app
@@ -54,7 +54,8 @@ def activity_reminders_all() -> int:
 
     sent = 0
     for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
-        with schema_context(tenant.schema_name):
+        # tenant_context (not schema_context): an eager run then sees the real tenant, as a worker does.
+        with tenant_context(tenant):
             activity_reminders.apply_async()
         sent += 1
     return sent

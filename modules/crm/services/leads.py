@@ -14,6 +14,8 @@ from modules.crm.audit import audit_change, snapshot
 from modules.crm.errors import CrmError
 from modules.crm.models import Deal, Lead, Pipeline, SalesTeam, ScoringRule, TeamMember
 from modules.parties.models import Party, Unaccent
+from modules.parties.services import party_create
+from modules.parties.validation import email_normalise, phone_normalise, tax_code_normalise
 
 LEAD_FIELDS = ["name", "company", "email", "phone", "tax_code", "source", "campaign", "status", "estimated_value",
                "notes", "owner", "team"]
@@ -70,9 +72,18 @@ def lead_assign_round_robin(*, lead: Lead, team: SalesTeam, actor) -> Lead:
     return lead
 
 
+def _normalised(fields: dict) -> dict:
+    """Phones, emails and tax codes are stored the way the party master stores them, so they match."""
+    cleaned = dict(fields)
+    for name, normalise in (("phone", phone_normalise), ("email", email_normalise), ("tax_code", tax_code_normalise)):
+        if name in cleaned:
+            cleaned[name] = normalise(cleaned[name])
+    return cleaned
+
+
 @transaction.atomic
 def lead_create(*, actor, assign_round_robin: bool = False, **fields) -> Lead:
-    lead = Lead(**fields)
+    lead = Lead(**_normalised(fields))
     if lead.owner_id is None and not assign_round_robin:
         lead.owner_id = actor.pk
     lead.full_clean()
@@ -90,7 +101,7 @@ def lead_update(*, lead: Lead, actor, **fields) -> Lead:
     if lead.status == Lead.Status.CONVERTED:
         raise CrmError("lead_converted", _("A converted lead is kept as it was; edit its deal instead."))
     before = snapshot(lead, LEAD_FIELDS)
-    for name, value in fields.items():
+    for name, value in _normalised(fields).items():
         setattr(lead, name, value)
     lead.full_clean()
     lead.score, lead.score_explanation = lead_score(lead)
@@ -118,6 +129,12 @@ def party_matching(*, name: str = "", tax_code: str = "", email: str = "", phone
     return None
 
 
+def _owner_of(lead: Lead, actor):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk=lead.owner_id).first() or actor
+
+
 def _plain(text: str) -> str:
     from django.db import connection
 
@@ -139,21 +156,19 @@ def lead_convert(*, lead: Lead, actor, pipeline: Pipeline | None = None, title: 
     is_company = bool(lead.company)
     party = party_matching(name=lead.company or lead.name, tax_code=lead.tax_code,
                            email="" if is_company else lead.email, phone="" if is_company else lead.phone)
+    owner = _owner_of(lead, actor)
     if party is None:
-        party = Party(kind=Party.Kind.ORGANIZATION if is_company else Party.Kind.PERSON,
-                      name=lead.company or lead.name, tax_code=lead.tax_code, is_prospect=True,
-                      email="" if is_company else lead.email, phone="" if is_company else lead.phone,
-                      owner_id=lead.owner_id, created_by_id=actor.pk)
-        party.full_clean()
-        party.save()
-        audit_change(actor=actor, action="party.created", target=party, before=None, after=snapshot(party))
+        # Through the party master's service: validation, the plan's contact limit, the audit row.
+        party = party_create(actor=actor, kind=Party.Kind.ORGANIZATION if is_company else Party.Kind.PERSON,
+                             name=lead.company or lead.name, tax_code=lead.tax_code, is_prospect=True,
+                             email="" if is_company else lead.email, phone="" if is_company else lead.phone,
+                             owner=owner)
     contact = None
     if is_company:
         contact = party_matching(email=lead.email, phone=lead.phone)
         if contact is None or contact.pk == party.pk:
-            contact = Party.objects.create(kind=Party.Kind.PERSON, name=lead.name, email=lead.email,
-                                           phone=lead.phone, organization=party, owner_id=lead.owner_id,
-                                           created_by_id=actor.pk)
+            contact = party_create(actor=actor, kind=Party.Kind.PERSON, name=lead.name, email=lead.email,
+                                   phone=lead.phone, organization=party, owner=owner)
     deal = deal_create(actor=actor, party=party, contact=contact, title=title or f"{party.name}",
                        pipeline=pipeline, value=lead.estimated_value or Decimal(0), owner_id=lead.owner_id,
                        team=lead.team, campaign=lead.campaign, lead=lead)
