@@ -157,7 +157,8 @@ def forecast(*, deals: QuerySet, now: datetime.datetime | None = None, histories
         # another month when it has no expected close.
         months.setdefault(weighted_month, Bucket(key=weighted_month)).add(value=value, weighted=weighted,
                                                                           projected=ZERO)
-        months.setdefault(projected_month, Bucket(key=projected_month)).projected += projected
+        if rate is not None:  # without any history there is no projection to place
+            months.setdefault(projected_month, Bucket(key=projected_month)).projected += projected
         owners.setdefault(row["owner_id"], Bucket(key=row["owner_id"])).add(value=value, weighted=weighted,
                                                                             projected=projected)
         teams.setdefault(row["team_id"], Bucket(key=row["team_id"])).add(value=value, weighted=weighted,

@@ -99,6 +99,10 @@ class PartyRfm:
     segment: str
 
     @property
+    def last_won_on(self) -> datetime.date:
+        return timezone.localdate(self.last_won_at)
+
+    @property
     def score(self) -> str:
         return f"{self.r}{self.f}{self.m}"
 
