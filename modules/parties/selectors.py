@@ -48,9 +48,10 @@ def party_search(queryset: QuerySet, q: str) -> QuerySet:
     digits = phone_search_digits(q)
     if digits:
         matches |= Q(phone__contains=digits)
-    tax_code = q.replace(" ", "")
-    if tax_code[:1].isdigit():
-        matches |= Q(tax_code__startswith=tax_code)
+    tax_code = q.replace(" ", "").replace("-", "")
+    if tax_code.isdigit():
+        # Stored as 0123456789 or 0123456789-001; people type the branch with or without the dash.
+        matches |= Q(tax_code__startswith=f"{tax_code[:10]}-{tax_code[10:]}" if len(tax_code) > 10 else tax_code)
     return queryset.filter(matches)
 
 

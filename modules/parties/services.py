@@ -114,7 +114,8 @@ def _contacts_check(adding: int = 1) -> None:
 def party_create(*, actor, **fields) -> Party:
     """A new company or person. The owner defaults to the actor."""
     cleaned = _clean_fields(fields)
-    cleaned.setdefault("owner", actor)
+    if cleaned.get("owner") is None:
+        cleaned["owner"] = actor
     party = Party(**cleaned, created_by=actor)
     _check_organization(party)
     _full_clean(party)
@@ -132,6 +133,8 @@ def party_update(*, party: Party, actor, **fields) -> Party:
         raise CrmError("party_merged", _("This record was merged into another one; edit that one instead."))
     if cleaned.get("organization") is not None and cleaned["organization"].pk == party.pk:
         raise CrmError("invalid_organization", _("A record cannot belong to itself."), field="organization")
+    if cleaned.get("kind") == Party.Kind.PERSON and party.kind != Party.Kind.PERSON and party.people.exists():
+        raise CrmError("has_people", _("People work at this company; it cannot become a person."), field="kind")
     before = snapshot(party)
     for name, value in cleaned.items():
         setattr(party, name, value)

@@ -1,10 +1,15 @@
 """The party master: tax code and phone validation, accent-insensitive search, duplicates, merging, record rules,
 list query counts, forms and audit."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from billing.entitlements import entitlements_forget
+from billing.models import Plan
+from modules.audit.models import AuditEntry
 from modules.crm.audit import history_of
 from modules.crm.errors import CrmError
 from modules.crm.models import Activity, Deal, Lead, Ticket
@@ -117,6 +122,8 @@ def test_create_refuses_bad_values(in_a, field, value, code):
     ("0987 654 321", "Lê Thị Hoa"),
     ("+84987654321", "Lê Thị Hoa"),
     ("0100233488", "Công ty TNHH Đông Á"),
+    ("0312345673001", "Chi nhánh Sài Gòn"),
+    ("0312345673-001", "Chi nhánh Sài Gòn"),
 ])
 def test_search_is_accent_insensitive_and_matches_contact_details(in_a, query, expected):
     # given
@@ -125,6 +132,7 @@ def test_search_is_accent_insensitive_and_matches_contact_details(in_a, query, e
     PersonFactory(name="Trần Duc Anh")
     PersonFactory(name="Lê Thị Hoa", email="hoa@dongxanh.vn", phone="+84987654321")
     PartyFactory(name="Cửa hàng Bình Minh")
+    PartyFactory(name="Chi nhánh Sài Gòn", tax_code="0312345673-001")
     # when
     found = list(party_search(Party.objects.all(), query).values_list("name", flat=True))
     # then
@@ -472,3 +480,69 @@ def test_merge_pages_confirm_then_merge(in_a):
 def test_viewer_cannot_create(in_a):
     response = client_for(in_a, in_a.users["viewer"]).post("/parties/new/", {"kind": "person", "name": "X"})
     assert response.status_code == 403
+
+
+def test_a_company_with_people_cannot_become_a_person(in_a):
+    # given
+    company = PartyFactory(name="Công ty Hoàng Long")
+    PersonFactory(organization=company)
+    # when
+    with pytest.raises(CrmError) as error:
+        party_update(party=company, actor=in_a.users["owner"], kind=Party.Kind.PERSON)
+    # then
+    assert (error.value.code, error.value.field) == ("has_people", "kind")
+
+
+def test_a_blank_owner_on_create_means_the_creator(in_a):
+    party = party_create(actor=in_a.users["member"], name="Công ty Minh Phát", owner=None)
+    assert party.owner_id == in_a.users["member"].pk
+
+
+def test_the_plans_contact_limit_is_enforced(in_a):
+    # given: a plan that allows one active contact
+    plan = in_a.tenant.subscription.plan
+    Plan.objects.filter(pk=plan.pk).update(limits={**plan.limits, "contacts": 1})
+    entitlements_forget(in_a.tenant.pk)
+    party_create(actor=in_a.users["owner"], name="Công ty Một")
+    # when
+    with pytest.raises(CrmError) as error:
+        party_create(actor=in_a.users["owner"], name="Công ty Hai")
+    # then
+    assert error.value.code == "contact_limit"
+    assert Party.objects.count() == 1
+
+
+def test_two_opposite_merges_at_once_merge_once_without_deadlock(workspaces, committed):
+    # given: committed parties in A, two people merging them in opposite directions at the same moment
+    workspace = workspaces["a"]
+    connection.set_tenant(workspace.tenant)
+    first, second = PartyFactory(name="Công ty Hoàng Long"), PartyFactory(name="Cty Hoàng Long")
+    barrier, outcomes = threading.Barrier(2), []
+
+    def merge(keep_pk, lose_pk):
+        try:
+            connection.set_tenant(workspace.tenant)
+            keep, lose = Party.objects.get(pk=keep_pk), Party.objects.get(pk=lose_pk)
+            barrier.wait()
+            party_merge(keep=keep, lose=lose, actor=workspace.users["owner"])
+            outcomes.append("merged")
+        except CrmError as error:
+            outcomes.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=merge, args=pair) for pair in ((first.pk, second.pk), (second.pk, first.pk))]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    try:
+        assert sorted(outcomes) == ["merged", "party_merged"]
+        assert Party.objects.filter(pk__in=[first.pk, second.pk], is_active=True).count() == 1
+    finally:
+        AuditEntry.objects.filter(target_type="parties.party", target_id__in=[str(first.pk), str(second.pk)]).delete()
+        Party.objects.filter(pk__in=[first.pk, second.pk]).update(merged_into=None)
+        Party.objects.filter(pk__in=[first.pk, second.pk]).delete()
+        connection.set_schema_to_public()
