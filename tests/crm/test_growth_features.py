@@ -348,8 +348,18 @@ def test_every_score_combination_has_a_segment_and_every_segment_a_combination()
 
 def test_quintiles_share_a_score_on_ties():
     assert quintile_scores([1, 1, 1, 2, 3]) == [1, 1, 1, 4, 5]
-    assert quintile_scores([400, 1, 30], higher_is_better=False) == [1, 5, 3]
-    assert quintile_scores([7]) == [1]
+    assert quintile_scores([400, 1, 30], higher_is_better=False, ties_take_best=True) == [1, 5, 3]
+    assert quintile_scores([0, 0, 9], higher_is_better=False, ties_take_best=True) == [5, 5, 1]
+    assert (quintile_scores([7]), quintile_scores([7], ties_take_best=True)) == ([1], [5])
+
+
+def test_a_first_customer_is_a_new_customer(in_a):
+    # given
+    party = _customer("Khách đầu tiên", days=0, values=[15])
+    # when
+    [row] = rfm(now=NOW)
+    # then
+    assert (row.party_id, row.score, row.segment) == (party.pk, "511", "new_customers")
 
 
 def test_segments_page_lists_parties_per_segment(in_a):

@@ -119,6 +119,10 @@ class Forecast:
     workspace: History
     this_month: datetime.date
 
+    @property
+    def uses_workspace_rate(self) -> bool:
+        return any(not row.extra["own_rate"] for row in self.by_owner)
+
     def chart(self, *, weighted_label: str, projected_label: str, no_date_label: str) -> dict:
         return {
             "type": "bar",

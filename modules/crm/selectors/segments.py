@@ -3,8 +3,10 @@
 For every party with at least one won deal: recency = days since its last won deal, frequency = number
 of won deals, monetary = sum of their VND values (no exchange rates yet). Each measure gets a quintile
 score 1-5 against all such parties of the workspace, from its percent rank (as PostgreSQL's
-``percent_rank``): ``1 + floor(5 * (parties doing worse) / (parties - 1))``, capped at 5. Equal values share a
-score (everyone who bought once has F = 1), the best value scores 5, the worst 1; lower recency is better.
+``percent_rank``): ``1 + floor(5 * (parties doing worse) / (parties - 1))``, capped at 5, so the best value
+scores 5 and the worst 1 (lower recency is better). Equal values share a score: the lowest of their group
+for frequency and monetary (everyone who bought once has F = 1), the highest for recency (everyone who
+bought on the same day is as recent as can be). A workspace's first customer is therefore R5 F1 M1.
 The scores name a segment by the first matching rule of ``SEGMENT_RULES``.
 """
 
@@ -73,15 +75,21 @@ def segment_for(r: int, f: int, m: int) -> str:
     raise ValueError(f"no segment rule for R{r} F{f} M{m}")
 
 
-def quintile_scores(values: list, *, higher_is_better: bool = True) -> list[int]:
-    """Score each value 1-5 by its percent rank (the share of the other values that are worse)."""
+def quintile_scores(values: list, *, higher_is_better: bool = True, ties_take_best: bool = False) -> list[int]:
+    """Score each value 1-5 by its percent rank; equal values share the lowest score of their group, or the
+    highest with ``ties_take_best``."""
     count = len(values)
     ordered = sorted(values)
     scores = []
     for value in values:
-        below = bisect_left(ordered, value)
-        worse = below if higher_is_better else count - bisect_right(ordered, value)
-        scores.append(1 + min(4, (5 * worse) // (count - 1)) if count > 1 else 1)
+        below, above = bisect_left(ordered, value), count - bisect_right(ordered, value)
+        worse, better = (below, above) if higher_is_better else (above, below)
+        if count == 1:
+            scores.append(5 if ties_take_best else 1)
+        elif ties_take_best:
+            scores.append(5 - min(4, (5 * better) // (count - 1)))
+        else:
+            scores.append(1 + min(4, (5 * worse) // (count - 1)))
     return scores
 
 
@@ -128,7 +136,7 @@ def rfm(*, now: datetime.datetime | None = None) -> list[PartyRfm]:
     if not rows:
         return []
     recency = [max(0, (now - row["last"]).days) for row in rows]
-    r_scores = quintile_scores(recency, higher_is_better=False)
+    r_scores = quintile_scores(recency, higher_is_better=False, ties_take_best=True)
     f_scores = quintile_scores([row["frequency"] for row in rows])
     m_scores = quintile_scores([row["monetary"] for row in rows])
     result = [
