@@ -52,9 +52,13 @@ def nav_for(request) -> list[dict]:
         locked = bool(item.feature) and not entitlements.allows(item.feature)
         if locked:
             url = reverse("billing_upgrade", args=[item.feature], urlconf=request.urlconf)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": active,
+        items.append({"key": item.key, "label": item.label, "url": url, "icon": item.icon, "active": False,
                       "locked": locked})
+    # The entry whose address is the longest prefix of this page is the current one (/crm/ vs /crm/deals/).
+    matching = [entry for entry in items if request.path == entry["url"]
+                or (entry["url"] != "/" and request.path.startswith(entry["url"]))]
+    if matching:
+        max(matching, key=lambda entry: len(entry["url"]))["active"] = True
     return items
 
 
