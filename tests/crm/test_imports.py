@@ -194,6 +194,7 @@ def test_leads_import_resolves_source_and_campaign_and_scores_them(in_a):
         "Cửa hàng Nam", "+84903111222", "referral", "tet-2026", Decimal(150_000_000), "contacted")
     assert nam.owner_id == in_a.users["member"].pk
     assert nam.score == 20 + 10 + 5 + 25
+    assert [line["points"] for line in nam.score_explanation] == [20, 10, 5, 25]
     lan = Lead.objects.get(name="Lê Thị Lan")
     assert (lan.source.code, lan.status, lan.owner_id) == ("zalo", "new", in_a.users["owner"].pk)
 

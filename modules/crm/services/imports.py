@@ -1,8 +1,9 @@
 """Imports of companies & contacts, leads and deals from CSV or XLSX: upload, column mapping, run.
 
 A run checks every row first and writes nothing if any row is wrong (the report lists each problem by
-spreadsheet row and column); otherwise it writes every row in one transaction, in chunks of
-``bulk_create``, under the workspace row lock so the plan's contact limit holds against other writers.
+spreadsheet row and column); otherwise it writes every row in one transaction, in chunks (``bulk_copy``:
+``bulk_create`` through COPY), under the workspace row lock so the plan's contact limit holds against
+other writers.
 One audit row per import ("import.done"), not one per record.
 """
 
@@ -30,6 +31,7 @@ from modules.crm.errors import CrmError
 from modules.crm.import_fields import CellError, FieldSpec, Lookups, fields_of, suggest_mapping
 from modules.crm.models import Deal, DealStageChange, ImportJob, Lead, Stage
 from modules.crm.selectors.imports import import_lookups, written_key
+from modules.crm.services._bulk import bulk_copy
 from modules.crm.services.leads import lead_score
 from modules.parties.models import Address, Party, Unaccent
 from modules.parties.validation import tax_code_normalise
@@ -350,16 +352,15 @@ def _write(*, job: ImportJob, checked: Checked, tenant, actor) -> int:
         _link_deal_parties(checked)
     model = type(records[0])
     for start in range(0, len(records), CHUNK):
-        model.objects.bulk_create(records[start:start + CHUNK])
+        bulk_copy(model, records[start:start + CHUNK])
         cache.set(written_key(job.pk), min(start + CHUNK, len(records)), 3600)
     if checked.addresses:
         for index, address in checked.addresses:
             address.party_id = records[index].pk
-        Address.objects.bulk_create([address for _index, address in checked.addresses], batch_size=CHUNK)
+        bulk_copy(Address, [address for _index, address in checked.addresses])
     if job.target == Target.DEALS:
-        DealStageChange.objects.bulk_create(
-            [DealStageChange(deal=deal, from_stage=None, to_stage=deal.stage, actor_id=actor.pk) for deal in records],
-            batch_size=CHUNK)
+        bulk_copy(DealStageChange, [DealStageChange(deal=deal, from_stage=None, to_stage=deal.stage, actor_id=actor.pk)
+                                    for deal in records])
     detail = {"target": job.target, "file": job.original_name, "rows": len(records), "created": len(records),
               "parties_created": len(checked.new_parties)}
     audit_record(actor=actor, action="import.done", target=job, detail=detail)
@@ -369,8 +370,7 @@ def _write(*, job: ImportJob, checked: Checked, tenant, actor) -> int:
 
 
 def _link_deal_parties(checked: Checked) -> None:
-    created = list(checked.new_parties.values())
-    Party.objects.bulk_create(created, batch_size=CHUNK)
+    bulk_copy(Party, list(checked.new_parties.values()))
     party_id = {plain: party.pk for plain, party in checked.new_parties.items()}
     for deal, link in zip(checked.records, checked.deal_party, strict=True):
         deal.party_id = link if isinstance(link, int) else party_id[link]
