@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from billing.services import subscription_change_plan
 from modules.audit.models import AuditEntry
@@ -294,6 +295,34 @@ def test_upload_map_and_import_through_the_pages(ws_a, eager, django_capture_on_
     assert 'data-testid="created-rows">1<' in report
     connection.set_tenant(ws_a.tenant)
     assert Party.objects.get(name="Công ty Trang Nhung").owner_id == ws_a.users["member"].pk
+
+
+def test_a_queued_import_shows_its_progress_page_and_status(in_a):
+    # given
+    job = _job(in_a, "parties", "q.csv", _csv([["Tên"], ["A"]]))
+    import_job_start(job=job, mapping={"Tên": "name"}, actor=in_a.users["owner"])
+    connection.set_schema_to_public()
+    client = client_for(in_a, in_a.users["owner"])
+    # when
+    page = client.get(f"/crm/imports/{job.pk}/progress/").content.decode()
+    status = client.get(f"/crm/imports/{job.pk}/status/").json()
+    # then
+    assert f'data-status-url="/crm/imports/{job.pk}/status/"' in page
+    assert 'role="progressbar"' in page
+    assert (status["state"], status["progress"], "redirect" in status) == ("queued", 0, False)
+
+
+def test_the_report_of_an_import_over_the_limit_shows_the_reason(in_a):
+    # given
+    keep = [in_a.membership(role).pk for role in ("owner", "admin", "member")]
+    subscription_change_plan(tenant=in_a.tenant, plan_code="starter", actor=in_a.users["owner"], keep_member_ids=keep)
+    job = _run(in_a, _job(in_a, "parties", "big.csv", _csv([PARTY_HEADER, *_party_rows(2001)])))
+    connection.set_schema_to_public()
+    # when
+    page = client_for(in_a, in_a.users["owner"]).get(f"/crm/imports/{job.pk}/report/").content.decode()
+    # then
+    assert "2000" in job.errors[0]["message"]
+    assert escape(job.errors[0]["message"]) in page
 
 
 def test_the_mapping_page_shows_a_missing_required_field(ws_a):
