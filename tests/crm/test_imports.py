@@ -160,6 +160,15 @@ def test_a_file_that_fits_the_starter_limit_exactly_is_imported(in_a):
     assert (job.state, job.created_rows, Party.objects.count()) == ("done", 10, 2000)
 
 
+def test_a_redelivered_run_writes_nothing_more(in_a):
+    # given
+    job = _run(in_a, _job(in_a, "parties", "once.csv", _csv([PARTY_HEADER, *_party_rows(3)])))
+    # when
+    again = import_job_run(job_id=job.pk, tenant=in_a.tenant)
+    # then
+    assert (again.state, again.created_rows, Party.objects.count()) == ("done", 3, 3)
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_the_csv_delimiter_is_recognised(delimiter):
     # when

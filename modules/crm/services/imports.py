@@ -122,9 +122,11 @@ class Checked:
 
 def import_job_run(*, job_id: int, tenant) -> ImportJob:
     """Check every row, then write all of them or none. Runs in the workspace's schema (Celery task)."""
-    claimed = ImportJob.objects.filter(pk=job_id, state=State.QUEUED).update(state=State.RUNNING)
+    # Running too: a worker lost mid-import wrote nothing (one transaction), so its redelivery starts over.
+    claimed = ImportJob.objects.filter(pk=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
+        state=State.RUNNING)
     job = ImportJob.objects.get(pk=job_id)
-    if not claimed:  # a redelivered message: the run already happened or is happening
+    if not claimed:  # a redelivered message after the import finished
         return job
     actor = get_user_model().objects.filter(pk=job.created_by_id).first()
     try:
@@ -343,6 +345,8 @@ def _plain_names(names: list[str]) -> dict[str, str]:
 @transaction.atomic
 def _write(*, job: ImportJob, checked: Checked, tenant, actor) -> int:
     membership_lock_for_tenant(tenant=tenant)  # serialises every writer that counts contacts
+    if ImportJob.objects.select_for_update().filter(pk=job.pk, state=State.DONE).exists():
+        return 0  # a duplicate delivery that ran alongside the first: that one wrote the rows
     new_parties = len(checked.records) if job.target == Target.PARTIES else len(checked.new_parties)
     if new_parties:
         limit_check(tenant=tenant, key="contacts", current=Party.objects.filter(is_active=True).count(),
