@@ -29,6 +29,8 @@ bench: install
 	$(WITH_SERVICES) $(PY) bench/tenancy_overhead.py
 	$(WITH_SERVICES) $(PY) bench/tenant_count.py
 	$(WITH_SERVICES) $(PY) bench/entitlements.py
+	$(WITH_SERVICES) $(PY) bench/crm.py
+	$(WITH_SERVICES) $(PY) bench/imports.py
 
 # Debian's Chromium for the browser tests (root only; CI runs as root).
 browser-deps:

@@ -7,6 +7,7 @@ in a won/lost stage has ``closed_at``; every stage move appends a DealStageChang
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +80,7 @@ class Deal(models.Model):
         indexes = [
             models.Index(fields=["pipeline", "stage", "position"], name="deal_board_idx"),
             models.Index(fields=["owner", "closed_at"], name="deal_owner_closed_idx"),
+            models.Index(F("value").desc(), F("id").desc(), name="deal_value_idx"),  # "largest first"
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum, Window
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from modules.crm.access import scope
@@ -27,18 +27,19 @@ def activities_visible(membership):
     return scope(Activity.objects.all(), membership=membership, team_field=None)
 
 
-def board(*, membership, pipeline: Pipeline, per_column: int = 50) -> list[dict]:
+def board(*, membership, pipeline: Pipeline, per_column: int = 30) -> list[dict]:
     """Kanban columns: each stage with its count, total and the first ``per_column`` cards."""
     deals = deals_visible(membership).filter(pipeline=pipeline)
     totals = {row["stage_id"]: row for row in deals.values("stage_id").annotate(n=Count("id"), total=Sum("value"))}
     stages = list(pipeline.stages.all())
     cards = {stage.pk: [] for stage in stages}
-    # One query for all columns' first cards: rank within the stage by position.
-    ranked = (deals.select_related("party").annotate(rank=Window(RowNumber(), partition_by=[F("stage_id")],
-                                                                 order_by=[F("position").asc(), F("id").desc()]))
-              .filter(rank__lte=per_column).order_by("position", "-id"))
-    for deal in ranked:
-        cards[deal.stage_id].append(deal)
+    # One slice per column, combined with UNION ALL: each slice walks deal_board_idx and stops at
+    # ``per_column`` rows, instead of ranking every deal of the pipeline.
+    slices = [deals.filter(stage=stage).select_related("party").order_by("position", "-id")[:per_column]
+              for stage in stages]
+    if slices:
+        for deal in slices[0].union(*slices[1:], all=True):
+            cards[deal.stage_id].append(deal)
     return [{"stage": stage, "deals": cards[stage.pk], "count": totals.get(stage.pk, {}).get("n", 0),
              "total": totals.get(stage.pk, {}).get("total") or Decimal(0)} for stage in stages]
 
@@ -69,18 +70,32 @@ def deal_detail(*, membership, pk: int) -> Deal:
         membership=membership, pk=pk)
 
 
-def my_day(*, membership, now=None) -> dict:
+MY_DAY_SECTION_SIZE = 50
+
+
+def my_day(*, membership, now=None, section: str | None = None) -> dict:
+    """The member's open activities: overdue, today, the next 7 days, undated. Each section shows its
+    first 50 and its count; ``section`` pages through one of them in full."""
     now = now or timezone.now()
     today_end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     mine = Activity.objects.filter(owner_id=membership.user_id, done_at__isnull=True).select_related(
         "party", "lead", "deal")
-    return {
-        "overdue": list(mine.filter(due_at__lt=now).order_by("due_at")),
-        "today": list(mine.filter(due_at__gte=now, due_at__lte=today_end).order_by("due_at")),
-        "upcoming": list(mine.filter(due_at__gt=today_end, due_at__lte=today_end + timedelta(days=7))
-                         .order_by("due_at")),
-        "undated": list(mine.filter(due_at__isnull=True).order_by("-created_at")[:20]),
+    sections = {
+        "overdue": mine.filter(due_at__lt=now).order_by("-due_at", "-id"),
+        "today": mine.filter(due_at__gte=now, due_at__lte=today_end).order_by("due_at", "id"),
+        "upcoming": mine.filter(due_at__gt=today_end, due_at__lte=today_end + timedelta(days=7)).order_by(
+            "due_at", "id"),
+        "undated": mine.filter(due_at__isnull=True).order_by("-created_at", "-id"),
     }
+    if section in sections:
+        return {"section": section, "queryset": sections[section]}
+    counts = mine.aggregate(
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        today=Count("id", filter=Q(due_at__gte=now, due_at__lte=today_end)),
+        upcoming=Count("id", filter=Q(due_at__gt=today_end, due_at__lte=today_end + timedelta(days=7))),
+        undated=Count("id", filter=Q(due_at__isnull=True)))
+    return {**{name: list(rows[:MY_DAY_SECTION_SIZE]) for name, rows in sections.items()}, "counts": counts,
+            "section_size": MY_DAY_SECTION_SIZE}
 
 
 def dashboard(*, membership, now=None) -> dict:

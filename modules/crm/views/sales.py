@@ -245,9 +245,13 @@ def _board_url() -> str:
 # ---------------------------------------------------------------- activities
 @crm_view("crm.activities")
 def my_day(request):
+    section = request.GET.get("section")
+    data = selectors.my_day(membership=request.membership, section=section)
+    if "queryset" in data:
+        page = Paginator(data["queryset"], 100).get_page(request.GET.get("page"))
+        return render(request, "crm/activities/section.html", {"section": data["section"], "page": page})
     return render(request, "crm/activities/my_day.html", {
-        **selectors.my_day(membership=request.membership),
-        "notifications": Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True)[:10]})
+        **data, "notifications": Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True)[:10]})
 
 
 @require_POST

@@ -1,5 +1,5 @@
 // Deal board: drag a card to another column (or place in a column); htmx posts the move.
-// Without JavaScript each card keeps its small "Move" form, so the board still works.
+// Without JavaScript a card opens its deal, whose page has the move form.
 (function () {
   var board = document.getElementById("board");
   if (!board || !window.htmx) return;
@@ -17,7 +17,8 @@
 
   function post(card, stage, position, extra) {
     var values = Object.assign({ stage: stage, position: position }, extra || {});
-    return htmx.ajax("POST", card.dataset.moveUrl, {
+    var url = board.dataset.moveUrl.replace("/0/", "/" + card.dataset.deal + "/");
+    return htmx.ajax("POST", url, {
       values: values, swap: "none", headers: { "X-CSRFToken": board.dataset.csrf }
     }).then(function () {
       if (!card.classList.contains("move-failed")) card.dataset.stage = stage;
