@@ -255,3 +255,35 @@ def test_deal_value_follows_its_lines(in_a):
         {"description": "Bàn", "quantity": 2, "unit_price": "1500000"},
         {"description": "Ghế", "quantity": 4, "unit_price": "350000"}])
     assert Deal.objects.get(pk=deal.pk).value == Decimal(4_400_000)
+
+
+def test_line_items_from_the_deal_page_set_its_value(in_a):
+    deal = DealFactory(owner_id=in_a.users["owner"].pk)
+    form = {"lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0",
+            "lines-0-description": "Máy lạnh", "lines-0-quantity": "2", "lines-0-unit_price": "9000000",
+            "lines-1-description": "Lắp đặt", "lines-1-quantity": "", "lines-1-unit_price": "500000",
+            "lines-2-description": "", "lines-2-quantity": "", "lines-2-unit_price": ""}
+    response = client_for(in_a, in_a.users["owner"]).post(f"/crm/deals/{deal.pk}/lines/", form)
+    assert response.status_code == 302
+    assert Deal.objects.get(pk=deal.pk).value == Decimal(18_500_000)
+    assert [line.description for line in Deal.objects.get(pk=deal.pk).lines.all()] == ["Máy lạnh", "Lắp đặt"]
+
+
+def test_stages_are_renamed_reweighed_and_a_busy_one_is_not_removed(in_a):
+    from modules.crm.services.deals import pipeline_update_stages
+    from tests.crm.factories import default_pipeline
+
+    pipeline = default_pipeline()
+    first, second, *_others = list(pipeline.stages.filter(kind="open"))
+    DealFactory(stage=second)
+    rows = [{"stage_id": first.pk, "name": "Liên hệ", "probability": 5},
+            {"stage_id": second.pk, "name": second.name, "probability": 20, "remove": True}]
+    with pytest.raises(CrmError) as error:
+        pipeline_update_stages(pipeline=pipeline, actor=in_a.users["owner"], stages=rows)
+    rows[1]["remove"] = False
+    pipeline_update_stages(pipeline=pipeline, actor=in_a.users["owner"],
+                           stages=[*rows, {"stage_id": None, "name": "Ký hợp đồng", "probability": 90}])
+    assert error.value.code == "stage_has_deals"
+    assert [(s.name, s.probability, s.kind) for s in pipeline.stages.order_by("position")][:3] == [
+        ("Liên hệ", 5, "open"), (second.name, 20, "open"), ("Ký hợp đồng", 90, "open")]
+    assert [s.kind for s in pipeline.stages.order_by("position")][-2:] == ["won", "lost"]

@@ -111,3 +111,31 @@ class PipelineForm(forms.Form):
         if not stages:
             raise forms.ValidationError(_("Add at least one stage."))
         return stages
+
+
+class DealLineForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=14, decimal_places=3, required=False)
+    unit_price = forms.DecimalField(label=_("Unit price"), min_value=0, max_digits=16, decimal_places=2,
+                                    required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("description") and cleaned.get("unit_price") is None:
+            self.add_error("unit_price", _("Give the unit price."))
+        if not cleaned.get("description") and cleaned.get("unit_price") is not None:
+            self.add_error("description", _("Describe the item."))
+        return cleaned
+
+
+DealLineFormSet = forms.formset_factory(DealLineForm, extra=3)
+
+
+class StageForm(forms.Form):
+    stage_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Stage"), max_length=80, required=False)
+    probability = forms.IntegerField(label=_("Probability %"), min_value=0, max_value=100, required=False)
+    remove = forms.BooleanField(label=_("Remove"), required=False)
+
+
+StageFormSet = forms.formset_factory(StageForm, extra=2)

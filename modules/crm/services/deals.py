@@ -165,3 +165,44 @@ def pipeline_create(*, actor, tenant, name: str, stages: list[tuple[str, int]]) 
                          position=len(stages) + 1)
     audit_change(actor=actor, action="pipeline.created", target=pipeline, before=None, after=snapshot(pipeline))
     return pipeline
+
+
+@transaction.atomic
+def pipeline_update_stages(*, pipeline: Pipeline, actor, stages: list[dict]) -> Pipeline:
+    """Rename, re-weigh, reorder, add and remove open stages (won and lost stay last).
+
+    ``stages`` lists the open stages in their new order: {"stage_id": id or None, "name", "probability",
+    "remove"}. A stage that still holds deals cannot be removed.
+    """
+    pipeline = Pipeline.objects.select_for_update().get(pk=pipeline.pk)
+    existing = {stage.pk: stage for stage in pipeline.stages.filter(kind=Stage.Kind.OPEN)}
+    before = {"stages": [(stage.name, stage.probability) for stage in existing.values()]}
+    kept = []
+    for row in stages:
+        stage = existing.get(row.get("stage_id"))
+        if row.get("remove"):
+            if stage is not None and stage.deals.exists():
+                raise CrmError("stage_has_deals", _("“%(name)s” still has deals: move them first.") % {
+                    "name": stage.name})
+            if stage is not None:
+                stage.delete()
+            continue
+        if not row.get("name"):
+            continue
+        stage = stage or Stage(pipeline=pipeline, kind=Stage.Kind.OPEN)
+        stage.name, stage.probability = row["name"], row.get("probability") or 0
+        kept.append(stage)
+    if not kept:
+        raise CrmError("pipeline_needs_stage", _("A pipeline needs at least one open stage."))
+    for position, stage in enumerate(kept):
+        stage.position = position
+        stage.full_clean()
+        stage.save()
+    for offset, stage in enumerate(pipeline.stages.exclude(kind=Stage.Kind.OPEN).order_by("position")):
+        stage.position = len(kept) + offset
+        stage.save(update_fields=["position"])
+    from modules.audit.services import audit_record
+
+    audit_record(actor=actor, action="pipeline.stages_changed", target=pipeline,
+                 detail={"changes": {"stages": [before["stages"], [(s.name, s.probability) for s in kept]]}})
+    return pipeline

@@ -15,7 +15,16 @@ from django.views.decorators.http import require_POST
 from modules.crm.access import get_for
 from modules.crm.audit import history_of
 from modules.crm.errors import CrmError
-from modules.crm.forms.sales import ActivityForm, DealForm, LeadForm, LostForm, MoveForm, PipelineForm
+from modules.crm.forms.sales import (
+    ActivityForm,
+    DealForm,
+    DealLineFormSet,
+    LeadForm,
+    LostForm,
+    MoveForm,
+    PipelineForm,
+    StageFormSet,
+)
 from modules.crm.models import Activity, Deal, Lead, LeadSource, LostReason, Notification, Pipeline, Stage
 from modules.crm.selectors import sales as selectors
 from modules.crm.services import activities as activity_services
@@ -150,8 +159,10 @@ def deal_create(request):
 @crm_view("crm.pipeline")
 def deal_detail(request, pk: int):
     deal = selectors.deal_detail(membership=request.membership, pk=pk)
+    lines = DealLineFormSet(initial=[{"description": line.description, "quantity": line.quantity,
+                                      "unit_price": line.unit_price} for line in deal.lines.all()], prefix="lines")
     return render(request, "crm/deals/detail.html", {
-        "deal": deal, "stages": deal.pipeline.stages.all(), "lost_form": LostForm(),
+        "deal": deal, "stages": deal.pipeline.stages.all(), "lost_form": LostForm(), "line_formset": lines,
         "activities": deal.activities.all()[:20], "history": history_of(deal),
         "activity_form": ActivityForm(tenant=request.tenant, initial={"deal": deal.pk})})
 
@@ -197,6 +208,42 @@ def deal_move(request, pk: int):
     if error:
         messages.error(request, error)
     return redirect(request.POST.get("next") or "deal_board")
+
+
+@require_POST
+@crm_view("crm.pipeline", Access.EDIT)
+def deal_lines(request, pk: int):
+    deal = get_for(Deal.objects.all(), membership=request.membership, pk=pk)
+    formset = DealLineFormSet(request.POST, prefix="lines")
+    if not formset.is_valid():
+        errors = [f"{_('Line')} {number}: {' '.join(' '.join(e) for e in form.errors.values())}"
+                  for number, form in enumerate(formset.forms, start=1) if form.errors]
+        messages.error(request, " · ".join(errors))
+        return redirect("deal_detail", pk=deal.pk)
+    lines = [{"description": row["description"], "quantity": row.get("quantity") or 1,
+              "unit_price": row["unit_price"]} for row in formset.cleaned_data if row.get("description")]
+    deal_services.deal_set_lines(deal=deal, lines=lines, actor=request.user)
+    messages.success(request, _("Line items saved; the deal's value is their total."))
+    return redirect("deal_detail", pk=deal.pk)
+
+
+@crm_view("crm.pipeline", Access.MANAGE)
+def pipeline_edit(request, pk: int):
+    pipeline = get_object_or_404(Pipeline, pk=pk)
+    initial = [{"stage_id": s.pk, "name": s.name, "probability": s.probability}
+               for s in pipeline.stages.filter(kind=Stage.Kind.OPEN)]
+    formset = StageFormSet(request.POST or None, initial=initial, prefix="stages")
+    if request.method == "POST" and formset.is_valid():
+        try:
+            deal_services.pipeline_update_stages(pipeline=pipeline, actor=request.user,
+                                                 stages=[row for row in formset.cleaned_data if row])
+        except CrmError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Stages saved."))
+            return redirect(f"{_board_url()}?pipeline={pipeline.pk}")
+    return render(request, "crm/deals/pipeline_edit.html", {"pipeline": pipeline, "formset": formset},
+                  status=400 if formset.is_bound and formset.errors else 200)
 
 
 @require_POST
@@ -324,6 +371,8 @@ urlpatterns = [
     path("deals/<int:pk>/won/", deal_won, name="deal_won"),
     path("deals/<int:pk>/lost/", deal_lost, name="deal_lost"),
     path("pipelines/new/", pipeline_create, name="pipeline_create"),
+    path("pipelines/<int:pk>/", pipeline_edit, name="pipeline_edit"),
+    path("deals/<int:pk>/lines/", deal_lines, name="deal_lines"),
     path("my-day/", my_day, name="my_day"),
     path("activities/new/", activity_create, name="activity_create"),
     path("activities/<int:pk>/done/", activity_done, name="activity_done"),
