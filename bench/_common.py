@@ -292,3 +292,12 @@ def print_environment() -> None:
         f"python {platform.python_version()}, django {django.get_version()}, postgresql {pg}, "
         f"{os.cpu_count()} CPUs, database {BENCH_DB}"
     )
+
+
+def finish(*, keep_db: bool) -> None:
+    """End of a bench: drop the scratch database unless ``--keep-db`` asked to keep it."""
+    if keep_db:
+        print(f"database {BENCH_DB} kept")
+    else:
+        drop_bench_database()
+        print(f"database {BENCH_DB} dropped")

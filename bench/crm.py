@@ -465,11 +465,7 @@ def main() -> None:
     finally:
         dropped_keys = drop_bench_cache_keys(platform_cache)
         print(f"{dropped_keys} bench keys deleted from the platform cache")
-        if args.keep_db:
-            print(f"database {bc.BENCH_DB} kept")
-        else:
-            bc.drop_bench_database()
-            print(f"database {bc.BENCH_DB} dropped")
+        bc.finish(keep_db=args.keep_db)
         print(f"total run time: {time.perf_counter() - started:.0f} s")
 
 

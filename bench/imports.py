@@ -143,11 +143,7 @@ def main() -> None:
         if keys:
             client.delete(*keys)
     shutil.rmtree(media, ignore_errors=True)
-    if args.keep_db:
-        print(f"database {bc.BENCH_DB} kept")
-    else:
-        bc.drop_bench_database()
-        print(f"database {bc.BENCH_DB} dropped")
+    bc.finish(keep_db=args.keep_db)
 
 
 if __name__ == "__main__":

@@ -134,11 +134,7 @@ def main() -> None:
     else:
         print(f"all {n} pool provisions returned from_pool=True")
 
-    if args.keep_db:
-        print(f"database {bc.BENCH_DB} kept")
-    else:
-        bc.drop_bench_database()
-        print(f"database {bc.BENCH_DB} dropped (all bench schemas with it)")
+    bc.finish(keep_db=args.keep_db)
 
 
 if __name__ == "__main__":

@@ -180,11 +180,7 @@ def main() -> None:
         for sql in queries[name]:
             print(f"    {sql[:150]}")
 
-    if args.keep_db:
-        print(f"database {bc.BENCH_DB} kept")
-    else:
-        bc.drop_bench_database()
-        print(f"database {bc.BENCH_DB} dropped")
+    bc.finish(keep_db=args.keep_db)
 
 
 if __name__ == "__main__":

@@ -167,11 +167,7 @@ def main() -> None:
         print(f"uncached host lookup (cold p50 - warm p50), {name}: {extra:.2f} ms")
     print(f"domain lookup plan with {names[1]}: " + " | ".join(line.strip() for line in many["plan"][:5]))
 
-    if args.keep_db:
-        print(f"database {bc.BENCH_DB} kept")
-    else:
-        bc.drop_bench_database()
-        print(f"database {bc.BENCH_DB} dropped")
+    bc.finish(keep_db=args.keep_db)
 
 
 if __name__ == "__main__":

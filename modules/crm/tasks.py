@@ -18,21 +18,26 @@ def sla_breach_scan() -> int:
     return sla_breaches_flag()
 
 
-@app.task(acks_late=True, reject_on_worker_lost=True)
-def sla_breach_scan_all() -> int:
-    """Public schema, periodic: one ``sla_breach_scan`` per active workspace whose plan has tickets."""
+def _fan_out(task, feature: str) -> int:
+    """Send ``task`` once per active workspace whose plan has ``feature``; returns how many were sent."""
     from tenants.models import Tenant
 
     sent = 0
     for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
-        if not entitlements_for(tenant).allows("crm.tickets"):
+        if not entitlements_for(tenant).allows(feature):
             continue
         # tenant_context rather than schema_context: the message carries the same schema header, and an
         # eager run (CELERY_TASK_ALWAYS_EAGER) sees the real tenant, not a schema-only stand-in.
         with tenant_context(tenant):
-            sla_breach_scan.apply_async()
+            task.apply_async()
         sent += 1
     return sent
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+def sla_breach_scan_all() -> int:
+    """Public schema, periodic: one ``sla_breach_scan`` per active workspace whose plan has tickets."""
+    return _fan_out(sla_breach_scan, "crm.tickets")
 
 
 @app.task(acks_late=True, reject_on_worker_lost=True)
@@ -50,15 +55,7 @@ def activity_reminders() -> int:
 @app.task(acks_late=True, reject_on_worker_lost=True)
 def activity_reminders_all() -> int:
     """Public schema, every few minutes: one ``activity_reminders`` per active workspace."""
-    from tenants.models import Tenant
-
-    sent = 0
-    for tenant in Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("pk"):
-        # tenant_context (not schema_context): an eager run then sees the real tenant, as a worker does.
-        with tenant_context(tenant):
-            activity_reminders.apply_async()
-        sent += 1
-    return sent
+    return _fan_out(activity_reminders, "crm.activities")
 
 
 @app.task(acks_late=True, reject_on_worker_lost=True)
