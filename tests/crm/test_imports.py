@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django.utils.html import escape
 
 from billing.services import subscription_change_plan
@@ -337,6 +338,7 @@ def test_the_report_of_an_import_over_the_limit_shows_the_reason(in_a):
 def test_the_mapping_page_shows_a_missing_required_field(ws_a):
     # given
     client = client_for(ws_a, ws_a.users["owner"])
+    client.cookies["django_language"] = "en"
     upload = SimpleUploadedFile("kh.csv", _csv([["Email"], ["a@x.vn"]]))
     mapping_url = client.post("/crm/imports/upload/", {"target": "parties", "file": upload})["Location"]
     # when
@@ -347,8 +349,10 @@ def test_the_mapping_page_shows_a_missing_required_field(ws_a):
 
 
 def test_an_upload_that_is_not_a_spreadsheet_shows_a_field_error(ws_a):
+    client = client_for(ws_a, ws_a.users["owner"])
+    client.cookies["django_language"] = "en"
     # when
-    response = client_for(ws_a, ws_a.users["owner"]).post(
+    response = client.post(
         "/crm/imports/upload/", {"target": "parties", "file": SimpleUploadedFile("notes.txt", b"hello")})
     # then
     assert response.status_code == 400
@@ -359,7 +363,8 @@ def test_the_report_lists_each_bad_row(in_a):
     # given
     rows = _party_rows(3)
     rows[1][2] = "12345"
-    job = _run(in_a, _job(in_a, "parties", "bad.csv", _csv([PARTY_HEADER, *rows])))
+    with translation.override("en"):  # the report keeps the messages in the language of the run
+        job = _run(in_a, _job(in_a, "parties", "bad.csv", _csv([PARTY_HEADER, *rows])))
     connection.set_schema_to_public()
     # when
     page = client_for(in_a, in_a.users["owner"]).get(f"/crm/imports/{job.pk}/report/").content.decode()
