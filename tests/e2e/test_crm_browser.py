@@ -44,8 +44,11 @@ def test_lead_to_won_deal_on_the_dashboard(forget_crm_rows, browser, live_url):
     page.goto(f"{base}/crm/deals/")
     card = page.locator(".deal-card", has_text="Công ty Ánh Dương")
     for column in ("[data-testid=column-open-2]", "[data-testid=column-won-5]"):
-        with page.expect_response(lambda r: "/move/" in r.url and r.status == 200):
+        # the move, then the board redrawn from the server
+        with page.expect_response(lambda r: r.request.method == "GET" and r.url.endswith("/crm/deals/")), \
+                page.expect_response(lambda r: "/move/" in r.url and r.status == 200):
             card.drag_to(page.locator(column))
+    assert "1 · 120.000.000" in page.locator("[data-testid=column-won-5] header").inner_text()
     screenshot(page, "crm-board")
     # then: won, and on the dashboard
     page.goto(f"{base}/crm/")

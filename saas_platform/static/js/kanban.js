@@ -21,7 +21,8 @@
     return htmx.ajax("POST", url, {
       values: values, swap: "none", headers: { "X-CSRFToken": board.dataset.csrf }
     }).then(function () {
-      if (!card.classList.contains("move-failed")) card.dataset.stage = stage;
+      // Redraw the columns from the server so counts and totals follow the move.
+      return htmx.ajax("GET", window.location.href, { target: "#board", select: "#board > section", swap: "innerHTML" });
     });
   }
 
