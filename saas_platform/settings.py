@@ -48,6 +48,7 @@ SHARED_APPS = [
     "saas_platform",
     "tenants",
     "billing",
+    "onboarding",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
