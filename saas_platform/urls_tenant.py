@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from billing import views as billing_views
 from modules.audit import views as audit_views
+from onboarding import views_workspace as onboarding_views
 from tenants import views
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("audit/export/email/", audit_views.audit_export_email, name="audit_export_email"),
     path("api/v1/plan/", billing_views.plan_api, name="api_plan"),
     path("api/v1/audit-log/", audit_views.audit_export_api, name="api_audit_log"),
+    path("", include(onboarding_views.urlpatterns)),
     path("crm/", include("modules.crm.urls")),
     path("parties/", include("modules.parties.urls")),
     path("", include("saas_platform.urls_common")),

@@ -1,0 +1,42 @@
+"""The questionnaire in the workspace: answers, the recommendation page, skipping and coming back."""
+
+from onboarding.models import OnboardingProfile
+from tests.conftest import client_for
+
+ANSWERS = {"business_type": "manufacturing", "stage": "growth", "headcount": "8", "branches": "1",
+           "characteristics": ["4.2.3", "4.1.1"], "pains": ["3.erp.3", "3.crm.1"]}
+
+
+def test_answers_give_a_recommendation_with_its_reasons(ws_a):
+    # given
+    client = client_for(ws_a, ws_a.users["owner"])
+    # when
+    response = client.post("/welcome/", ANSWERS)
+    page = client.get("/welcome/plan/").content.decode()
+    # then
+    profile = OnboardingProfile.objects.get(tenant=ws_a.tenant)
+    assert response.status_code == 302
+    assert profile.business_type == "manufacturing"
+    assert profile.answers["characteristics"] == ["4.2.3"]  # a row of another type's table is dropped
+    assert profile.recommendation["tier"] == "growth"
+    assert profile.recommendation["phases"][0] == ["erp_operations"]
+    assert "4.2.3" in page and "3.erp.3" in page and "4.6.2" in page
+
+
+def test_missing_answers_show_field_errors(ws_a):
+    response = client_for(ws_a, ws_a.users["owner"]).post("/welcome/", {"headcount": "0"})
+    assert response.status_code == 400
+    assert response.content.decode().count("field-error") >= 3
+
+
+def test_skip_and_come_back_later(ws_a):
+    client = client_for(ws_a, ws_a.users["owner"])
+    client.post("/welcome/skip/")
+    assert OnboardingProfile.objects.get(tenant=ws_a.tenant).skipped_at is not None
+    client.post("/welcome/", ANSWERS)
+    assert OnboardingProfile.objects.get(tenant=ws_a.tenant).skipped_at is None
+
+
+def test_only_owners_and_admins_answer(ws_a):
+    assert client_for(ws_a, ws_a.users["member"]).get("/welcome/").status_code == 403
+    assert client_for(ws_a, ws_a.users["admin"]).get("/welcome/").status_code == 200
