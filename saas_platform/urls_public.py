@@ -25,6 +25,7 @@ console_patterns = [
 
 urlpatterns = [
     path("", public_views.home, name="home"),
+    path("", include("onboarding.urls_public")),
     path("workspaces/new/", public_views.workspace_create, name="workspace_create"),
     path("workspaces/jobs/<int:job_id>/", public_views.workspace_progress, name="workspace_progress"),
     path("workspaces/jobs/<int:job_id>/status/", public_views.workspace_progress_status,
