@@ -77,6 +77,10 @@ def _save(subscription: Subscription, *, before: tuple[str, str], source: str, a
     tenant_id = subscription.tenant_id
     entitlements_forget(tenant_id)
     transaction.on_commit(lambda: entitlements_forget(tenant_id))
+    # Modules the change unlocks arrive configured for the business type (a failure there never undoes the change).
+    from onboarding.registry import template_apply_new_features  # lazy: onboarding imports billing
+
+    transaction.on_commit(lambda: template_apply_new_features(tenant=subscription.tenant), robust=True)
     return subscription
 
 

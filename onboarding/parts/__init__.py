@@ -1,0 +1,1 @@
+"""Industry template parts, one module per product module; each registers itself with onboarding.registry."""
