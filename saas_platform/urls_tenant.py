@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/v1/plan/", billing_views.plan_api, name="api_plan"),
     path("api/v1/audit-log/", audit_views.audit_export_api, name="api_audit_log"),
     path("", include(onboarding_views.urlpatterns)),
+    path("welcome/checklist/dismiss/", views.checklist_dismiss, name="onboarding_checklist_dismiss"),
+    path("welcome/sample-data/remove/", views.sample_data_remove, name="onboarding_sample_data_remove"),
     path("crm/", include("modules.crm.urls")),
     path("parties/", include("modules.parties.urls")),
     path("", include("saas_platform.urls_common")),

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from modules.audit.models import AuditEntry
 from modules.audit.services import audit_record
+from onboarding import checklist as onboarding_checklist
+from onboarding.registry import sample_data_remove as onboarding_sample_data_remove
 from tenants import selectors, services
 from tenants.access import membership_allows, module_required
 from tenants.errors import TenantError
@@ -30,8 +32,28 @@ def dashboard(request):
         "pending_invitations": len(selectors.pending_invitations(tenant=tenant)),
         "recent_activity": AuditEntry.objects.select_related("actor")[:8],
         "can_manage_team": membership_allows(request.membership, "team", Access.MANAGE),
+        "onboarding": onboarding_checklist.onboarding_card(tenant=tenant, membership=request.membership),
     }
     return render(request, "tenants/dashboard.html", context)
+
+
+@require_POST
+def checklist_dismiss(request):
+    try:
+        onboarding_checklist.checklist_dismiss(tenant=request.tenant, actor=request.user)
+    except TenantError:
+        return render(request, "tenants/forbidden.html", {"module": "onboarding"}, status=403)
+    messages.success(request, _("The getting-started checklist is hidden."))
+    return redirect("dashboard")
+
+
+@require_POST
+def sample_data_remove(request):
+    if request.membership.role not in onboarding_checklist.DISMISS_ROLES:
+        return render(request, "tenants/forbidden.html", {"module": "onboarding"}, status=403)
+    onboarding_sample_data_remove(tenant=request.tenant, actor=request.user)
+    messages.success(request, _("The sample data is removed. Your own records are untouched."))
+    return redirect("dashboard")
 
 
 @module_required("team", Access.VIEW)
