@@ -173,7 +173,15 @@ def _pipeline_make_default(template: CrmTemplate) -> Pipeline:
     """The type's pipeline (made with its stages if missing) becomes the default; the others only lose the flag."""
     pipeline = Pipeline.objects.filter(name=template.pipeline).order_by("pk").first()
     if pipeline is None:
-        pipeline = Pipeline.objects.create(name=template.pipeline, position=Pipeline.objects.count())
+        pipeline = _unused_starting_pipeline()
+        if pipeline is not None:
+            # A fresh workspace's starting pipeline, still without deals, becomes the type's: no second
+            # pipeline appears (Starter allows one), and nothing a person made is touched.
+            pipeline.stages.all().delete()
+            pipeline.name = template.pipeline
+            pipeline.save(update_fields=["name"])
+        else:
+            pipeline = Pipeline.objects.create(name=template.pipeline, position=Pipeline.objects.count())
         for position, (name, probability, kind) in enumerate(template.stages):
             Stage.objects.get_or_create(pipeline=pipeline, name=name,
                                         defaults={"position": position, "probability": probability, "kind": kind})
@@ -182,6 +190,17 @@ def _pipeline_make_default(template: CrmTemplate) -> Pipeline:
         pipeline.is_default = True
         pipeline.save(update_fields=["is_default"])
     return pipeline
+
+
+STARTING_PIPELINE = "Bán hàng"  # made for every workspace by modules/crm/migrations/0002_defaults.py
+
+
+def _unused_starting_pipeline() -> Pipeline | None:
+    """The pipeline every workspace starts with, if it is still the only one and holds no deal."""
+    pipelines = list(Pipeline.objects.all()[:2])
+    if len(pipelines) == 1 and pipelines[0].name == STARTING_PIPELINE and not pipelines[0].deals.exists():
+        return pipelines[0]
+    return None
 
 
 # --- sample data -------------------------------------------------------------------------------------------------

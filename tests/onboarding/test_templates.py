@@ -278,3 +278,16 @@ def test_sample_data_is_removed_from_the_dashboard_by_an_owner_only(ws_a):
     assert removed.status_code == 302
     with tenant_context(ws_a.tenant):
         assert not Party.objects.filter(tags__contains=[SAMPLE_TAG]).exists()
+
+
+def test_a_fresh_workspace_keeps_one_pipeline(ws_a):
+    # given: only the starting pipeline, with no deal yet
+    connection.set_tenant(ws_a.tenant)
+    assert list(Pipeline.objects.values_list("name", flat=True)) == ["Bán hàng"]
+    # when
+    template_apply(tenant=ws_a.tenant, business_type="manufacturing")
+    # then: it became the manufacturing pipeline (Starter allows one)
+    connection.set_tenant(ws_a.tenant)
+    assert Pipeline.objects.count() == 1
+    assert Pipeline.objects.get().is_default
+    assert Pipeline.objects.get().stages.first().name == "Yêu cầu báo giá"
