@@ -110,8 +110,10 @@ def onboarding_card(*, tenant: Tenant, membership: Membership | None) -> dict:
         if progress < 100:
             checklist = {"steps": steps, "progress": progress, "done": sum(step["done"] for step in steps),
                          "total": len(steps)}
-    return {"checklist": checklist, "sample_data": bool(profile and profile.sample_data),
-            "can_manage": membership is not None and membership.role in DISMISS_ROLES}
+    can_manage = membership is not None and membership.role in DISMISS_ROLES
+    return {"checklist": checklist, "sample_data": bool(profile and profile.sample_data), "can_manage": can_manage,
+            # The questionnaire can be skipped and picked up again: until answered, owners see the way back.
+            "questionnaire_pending": can_manage and (profile is None or profile.questionnaire_done_at is None)}
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +27,9 @@ def home(request):
 def workspace_open(request, slug: str):
     membership = get_object_or_404(selectors.memberships_for_user(user=request.user), tenant__schema_name=slug)
     token = hop_token_make(user_id=request.user.pk, tenant=membership.tenant)
-    return redirect(workspace_url(membership.tenant, f"/hop/?t={token}"))
+    after = request.GET.get("next", "")
+    after = f"&next={quote(after)}" if after.startswith("/") and not after.startswith("//") else ""
+    return redirect(workspace_url(membership.tenant, f"/hop/?t={token}{after}"))
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, logout
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -216,6 +217,9 @@ def workspace_hop(request):
         request.session["impersonator_id"] = claim["impersonator_id"]
         audit_record(actor=user, impersonator=User.objects.get(pk=claim["impersonator_id"]),
                      action="impersonation.started", target=user)
+    after = request.GET.get("next", "")
+    if after and url_has_allowed_host_and_scheme(after, allowed_hosts={request.get_host()}):
+        return redirect(after)
     return redirect("dashboard")
 
 

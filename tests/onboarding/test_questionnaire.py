@@ -40,3 +40,26 @@ def test_skip_and_come_back_later(ws_a):
 def test_only_owners_and_admins_answer(ws_a):
     assert client_for(ws_a, ws_a.users["member"]).get("/welcome/").status_code == 403
     assert client_for(ws_a, ws_a.users["admin"]).get("/welcome/").status_code == 200
+
+
+def test_the_dashboard_leads_owners_back_to_the_questions_until_answered(ws_a):
+    client = client_for(ws_a, ws_a.users["owner"])
+    before = client.get("/").content.decode()
+    client.post("/welcome/", ANSWERS)
+    after = client.get("/").content.decode()
+    assert 'data-testid="questionnaire-card"' in before
+    assert 'data-testid="questionnaire-card"' not in after
+    assert 'data-testid="questionnaire-card"' not in client_for(ws_a, ws_a.users["member"]).get("/").content.decode()
+
+
+def test_opening_a_workspace_can_land_on_a_page_of_it_but_not_elsewhere(ws_a):
+    # given
+    public = client_for(None, ws_a.users["owner"])
+    # when
+    hop = public.get("/workspaces/alpha/open/?next=/welcome/")["Location"]
+    evil = public.get("/workspaces/alpha/open/?next=//evil.example/")["Location"]
+    landed = client_for(ws_a).get(hop.split("localhost", 1)[1].lstrip(":0123456789"))
+    # then
+    assert "next=/welcome/" in hop
+    assert "next=" not in evil
+    assert landed["Location"] == "/welcome/"
