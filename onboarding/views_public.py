@@ -103,7 +103,9 @@ def progress_status(request, job_id: int):
         if wanted.get("job") == job.pk:
             signup_plan_apply(job=job, plan_code=wanted.get("plan", ""), actor=request.user)
             request.session.pop(SESSION_PLAN, None)
-        payload["redirect"] = reverse("workspace_open", args=[job.slug])
+        # Into the new workspace, signed in, on the business questionnaire (which can be skipped).
+        payload["redirect"] = reverse("workspace_open", args=[job.slug]) + "?next=" + reverse(
+            "onboarding_questionnaire", urlconf="saas_platform.urls_tenant")
     return JsonResponse(payload)
 
 
