@@ -214,7 +214,8 @@ def test_signup_provisions_then_lands_in_the_workspace_on_the_picked_trial(
     assert response["Location"] == f"/signup/jobs/{job.pk}/"
     assert progress_page.status_code == 200
     assert f'data-status-url="/signup/jobs/{job.pk}/status/"' in progress_page.content.decode()
-    assert status == {"state": "done", "progress": 100, "message": "ready", "redirect": "/workspaces/saomai/open/"}
+    assert status == {"state": "done", "progress": 100, "message": "ready",
+                      "redirect": "/workspaces/saomai/open/?next=/welcome/"}
     assert workspace.get("/team/").status_code == 200
     assert Membership.objects.get(user=job.owner).role == "owner"
     subscription = Subscription.objects.get(tenant__schema_name="saomai")

@@ -1,7 +1,10 @@
 // Polls a provisioning job and moves the bar; redirects into the workspace when it is ready.
+// data-poll-ms (default 700) is the first interval; it grows by half each poll up to 700 ms, so a
+// workspace from the warm pool opens within a fraction of a second and a slow build is not hammered.
 (function () {
   var box = document.getElementById("progress");
   if (!box) return;
+  var delay = parseInt(box.dataset.pollMs || "700", 10);
   var bar = box.querySelector(".progress-bar");
   var meter = box.querySelector("[role=progressbar]");
   var message = box.querySelector("[data-role=message]");
@@ -15,7 +18,8 @@
         if (job.message) message.textContent = job.message;
         if (job.state === "done" && job.redirect) { window.location = job.redirect; return; }
         if (job.state === "failed") { failed.hidden = false; return; }
-        setTimeout(poll, 700);
+        setTimeout(poll, delay);
+        delay = Math.min(700, Math.round(delay * 1.5));
       })
       .catch(function () { setTimeout(poll, 2000); });
   }
