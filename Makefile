@@ -31,6 +31,7 @@ bench: install
 	$(WITH_SERVICES) $(PY) bench/entitlements.py
 	$(WITH_SERVICES) $(PY) bench/crm.py
 	$(WITH_SERVICES) $(PY) bench/imports.py
+	$(WITH_SERVICES) $(PY) bench/signup.py
 
 # Debian's Chromium for the browser tests (root only; CI runs as root).
 browser-deps:

@@ -44,7 +44,8 @@ def questionnaire_skip(*, tenant: Tenant, actor) -> OnboardingProfile:
 def recommendation_accept(*, tenant: Tenant, actor, tier: str, sample_data: bool) -> OnboardingProfile:
     """Take the recommended (or another) tier: a paid tier starts its 14-day trial without a card; then the
     workspace is configured for the business type, module by module (onboarding/registry.py)."""
-    from billing.services import subscription_of, trial_start
+    from billing.models import Subscription
+    from billing.services import subscription_change_plan, subscription_of, trial_start
     from onboarding.registry import template_apply
 
     profile = profile_of(tenant)
@@ -52,11 +53,16 @@ def recommendation_accept(*, tenant: Tenant, actor, tier: str, sample_data: bool
         raise TenantError("questionnaire_missing", _("Answer the questions first."))
     with transaction.atomic():
         subscription = subscription_of(tenant)
-        if tier != subscription.plan.code and tier != "starter":
-            try:
+        try:
+            if tier == subscription.plan.code:
+                pass
+            elif subscription.status == Subscription.Status.TRIALING or tier == "starter":
+                # A trial begun at signup (from the pricing page) moves to the chosen tier, same end date.
+                subscription_change_plan(tenant=tenant, plan_code=tier, actor=actor, note="chosen at onboarding")
+            else:
                 trial_start(tenant=tenant, plan_code=tier, actor=actor)
-            except BillingError as error:
-                raise TenantError(error.code, error.message) from error
+        except BillingError as error:
+            raise TenantError(error.code, error.message) from error
         profile = OnboardingProfile.objects.select_for_update().get(pk=profile.pk)
         profile.accepted_tier = tier
         profile.sample_data = sample_data

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "saas_platform.context_processors.shell",
+                "onboarding.context_processors.email_verification",
             ],
         },
     }

@@ -63,3 +63,26 @@ def test_opening_a_workspace_can_land_on_a_page_of_it_but_not_elsewhere(ws_a):
     assert "next=/welcome/" in hop
     assert "next=" not in evil
     assert landed["Location"] == "/welcome/"
+
+
+def test_accepting_starts_the_trial_and_configures_the_workspace(ws_b):
+    # given: B on the free plan, answers given
+    from billing.models import Subscription
+    from billing.services import subscription_change_plan
+    from modules.crm.models import Pipeline
+
+    keep = [ws_b.membership(role).pk for role in ("owner", "admin", "member")]
+    subscription_change_plan(tenant=ws_b.tenant, plan_code="starter", actor=ws_b.users["owner"], keep_member_ids=keep)
+    client = client_for(ws_b, ws_b.users["owner"])
+    client.post("/welcome/", ANSWERS)
+    # when
+    response = client.post("/welcome/plan/", {"tier": "growth", "sample_data": "on"})
+    # then
+    from django.db import connection
+
+    subscription = Subscription.objects.get(tenant=ws_b.tenant)
+    assert response.status_code == 302
+    assert (subscription.plan.code, subscription.status) == ("growth", "trialing")
+    connection.set_tenant(ws_b.tenant)
+    assert Pipeline.objects.get(is_default=True).stages.first().name == "Yêu cầu báo giá"
+    assert OnboardingProfile.objects.get(tenant=ws_b.tenant).applied_parts == ["crm:manufacturing"]
