@@ -39,6 +39,10 @@ class _Draft:
     reasons: list[dict] = field(default_factory=list)
 
     def cite(self, rule_id: str, vi: str, en: str, effect: str) -> None:
+        cited = next((reason for reason in self.reasons if reason["rule"] == rule_id), None)
+        if cited is not None:  # one line per rule, listing everything it decided
+            cited["effect"] += f",{effect}"
+            return
         self.reasons.append({"rule": rule_id, "vi": vi, "en": en, "effect": effect})
 
     def raise_tier(self, tier: str, rule_id: str, vi: str, en: str) -> None:

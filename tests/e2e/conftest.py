@@ -36,8 +36,9 @@ def live_url(workspaces):
     database_url = f"postgresql://{settings_dict['USER']}@/{settings_dict['NAME']}?host={host}" if host.startswith(
         "/") else f"postgresql://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{host}:{settings_dict['PORT']}/" \
         f"{settings_dict['NAME']}"
+    # Celery runs eagerly inside the live server: signup provisioning completes without a worker process.
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "PUBLIC_PORT": str(port),
-           "DJANGO_SETTINGS_MODULE": "saas_platform.settings_test"}
+           "DJANGO_SETTINGS_MODULE": "saas_platform.settings_test", "CELERY_TASK_ALWAYS_EAGER": "1"}
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=Path(__file__).resolve().parents[2], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

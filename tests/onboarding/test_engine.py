@@ -117,3 +117,8 @@ def test_a_row_of_another_type_is_ignored():
     result = recommend(Answers(business_type="sme", stage="startup", characteristics=("4.2.1",)))
     assert "4.2.1" not in result["rules"]
     assert result["tier"] == "starter"
+
+
+def test_each_rule_is_cited_once():
+    result = recommend(Answers(business_type="manufacturing", stage="startup", characteristics=("4.2.1",)))
+    assert len(result["rules"]) == len(set(result["rules"]))
