@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from onboarding.registry import template_apply
+from onboarding.services import questionnaire_save
 from tenants.models import Membership, Tenant
 from tenants.provisioning import tenant_provision
 from tenants.roles import Role
@@ -27,6 +29,10 @@ def _user(email: str, password: str, *, staff: bool = False):
     return user
 
 
+DEMO_ANSWERS = {"business_type": "services", "stage": "growth", "headcount": 8, "branches": 1,
+                "multinational": False, "characteristics": ["4.3.1", "4.3.3"], "pains": ["3.crm.1", "3.crm.6"]}
+
+
 class Command(BaseCommand):
     help = "Create the vendor admin and the 'demo' workspace (owner + member) if they are missing."
 
@@ -42,5 +48,10 @@ class Command(BaseCommand):
                                                  trial=True)
             self.stdout.write(f"demo workspace created ({'from pool' if from_pool else 'built'})")
         Membership.objects.get_or_create(tenant=tenant, user=member, defaults={"role": Role.MEMBER})
+        # Answered as a small services company, with sample customers, leads and deals to click through
+        # (applied once; "Remove sample data" on the dashboard takes them away).
+        profile = questionnaire_save(tenant=tenant, actor=owner, answers=DEMO_ANSWERS)
+        if not profile.applied_parts:
+            template_apply(tenant=tenant, business_type="services", sample_data=True, actor=owner)
         for role, (email, password) in LOGINS.items():
             self.stdout.write(f"  {role:7s} {email} / {password}")
