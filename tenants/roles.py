@@ -99,3 +99,6 @@ module_register(
 
 # CRM: members and managers work in it (record rules narrow what they see), viewers read.
 module_register(key="crm", label=_("CRM"))
+
+# ERP: the operations modules (catalog, sales, stock...). Same role defaults as the CRM.
+module_register(key="erp", label=_("ERP"))

@@ -5,3 +5,6 @@ class CatalogConfig(AppConfig):
     name = "modules.erp.catalog"
     label = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self):
+        from modules.erp import navigation  # noqa: F401  (registers the menu entries)

@@ -1,0 +1,13 @@
+"""The ERP's menu entries (a feature outside the plan shows a lock leading to the upgrade page)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from saas_platform.navigation import NavItem, nav_register
+
+ERP_NAV = [
+    NavItem(key="products", label=_("Products"), url_name="product_list", icon="kanban", module="erp",
+            feature="erp.catalog", order=40),
+]
+
+for item in ERP_NAV:
+    nav_register(item)
