@@ -35,5 +35,6 @@ urlpatterns = [
     path("welcome/sample-data/remove/", views.sample_data_remove, name="onboarding_sample_data_remove"),
     path("crm/", include("modules.crm.urls")),
     path("parties/", include("modules.parties.urls")),
+    path("erp/catalog/", include("modules.erp.catalog.views")),
     path("", include("saas_platform.urls_common")),
 ]
