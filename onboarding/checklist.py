@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tenants.utils import tenant_context
 
+from billing.entitlements import entitlements_for
 from modules.audit.services import audit_record
 from modules.crm.models import Activity, Deal, ImportJob
+from modules.erp.catalog.models import Product
 from modules.parties.models import Party
 from onboarding.models import OnboardingProfile
 from onboarding.parts.crm import SAMPLE_PREFIX, SAMPLE_TAG
@@ -41,6 +43,7 @@ class Step:
     target: int
     alt_url_name: str = ""
     alt_title: str = ""
+    feature: str = ""  # a plan feature: without it the step is not shown
 
 
 STEPS = [
@@ -49,6 +52,8 @@ STEPS = [
     Step("team", None, gettext_lazy("Invite your team"), "team", 2),
     Step("deal", "crm", gettext_lazy("Create your first deal"), "deal_create", 1),
     Step("activity", "crm", gettext_lazy("Log an activity"), "my_day", 1),
+    Step("product", "erp_operations", gettext_lazy("Add your first product"), "product_create", 1,
+         feature="erp.catalog"),
 ]
 
 
@@ -61,7 +66,7 @@ def _phase_of(step: Step, phases: list[list[str]]) -> int:
     return len(phases)
 
 
-def _counts(tenant: Tenant) -> dict[str, int]:
+def _counts(tenant: Tenant, keys: set[str]) -> dict[str, int]:
     """Each count stops at its step's target (LIMIT, no ORDER BY), so a large workspace costs as little as a new
     one. Memberships live in the public schema, which the workspace's search path includes."""
     with tenant_context(tenant):
@@ -72,15 +77,20 @@ def _counts(tenant: Tenant) -> dict[str, int]:
         deals = Deal.objects.exclude(title__startswith=SAMPLE_PREFIX, party__tags__contains=[SAMPLE_TAG])
         activities = Activity.objects.exclude(subject__startswith=SAMPLE_PREFIX)
         members = Membership.objects.filter(tenant=tenant, is_active=True)
-        return {"contacts": contacts, "team": members.order_by()[:2].count(), "deal": deals.order_by()[:1].count(),
-                "activity": activities.order_by()[:1].count()}
+        counts = {"contacts": contacts, "team": members.order_by()[:2].count(),
+                  "deal": deals.order_by()[:1].count(), "activity": activities.order_by()[:1].count()}
+        if "product" in keys:
+            counts["product"] = Product.objects.order_by()[:1].count()
+        return counts
 
 
 def checklist_for(*, tenant: Tenant, profile: OnboardingProfile | None) -> list[dict]:
     """The steps in rollout order: key, title, done, count, target, progress (%), url_name and url."""
     phases = ((profile.recommendation or {}).get("phases") if profile else None) or DEFAULT_PHASES
-    counts = _counts(tenant)
-    ordered = sorted(enumerate(STEPS), key=lambda item: (_phase_of(item[1], phases), item[0]))
+    entitlements = entitlements_for(tenant)
+    steps = [step for step in STEPS if not step.feature or entitlements.allows(step.feature)]
+    counts = _counts(tenant, {step.key for step in steps})
+    ordered = sorted(enumerate(steps), key=lambda item: (_phase_of(item[1], phases), item[0]))
     result = []
     for _index, step in ordered:
         count = min(counts[step.key], step.target)
