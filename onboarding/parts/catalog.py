@@ -3,6 +3,7 @@ unit code), so applying again creates nothing; nothing a person made is touched.
 
 from __future__ import annotations
 
+import onboarding.parts.crm  # noqa: F401  (registered first: parts apply in registration order, the CRM before the ERP)
 from modules.erp.catalog.models import ProductCategory, Unit
 from onboarding.registry import template_part
 

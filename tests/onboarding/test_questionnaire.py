@@ -85,4 +85,5 @@ def test_accepting_starts_the_trial_and_configures_the_workspace(ws_b):
     assert (subscription.plan.code, subscription.status) == ("growth", "trialing")
     connection.set_tenant(ws_b.tenant)
     assert Pipeline.objects.get(is_default=True).stages.first().name == "Yêu cầu báo giá"
-    assert OnboardingProfile.objects.get(tenant=ws_b.tenant).applied_parts == ["crm:manufacturing"]
+    assert OnboardingProfile.objects.get(tenant=ws_b.tenant).applied_parts == [
+        "crm:manufacturing", "catalog:manufacturing"]

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
+from billing.entitlements import entitlements_for, entitlements_forget
 from billing.models import Plan, Subscription
 from billing.services import subscription_change_plan
 from modules.crm.models import (
@@ -20,6 +20,8 @@ from modules.crm.models import (
     Stage,
     TicketCategory,
 )
+from modules.erp.catalog.models import Unit
+from modules.erp.catalog.services import product_create
 from modules.parties.models import Party
 from onboarding.checklist import checklist_dismiss, checklist_for, checklist_progress, onboarding_card
 from onboarding.models import OnboardingProfile
@@ -65,7 +67,7 @@ def test_applying_manufacturing_configures_its_pipeline_sources_and_categories(w
     # then
     connection.set_tenant(ws_a.tenant)
     pipeline = Pipeline.objects.get(is_default=True)
-    assert applied == ["crm:manufacturing"]
+    assert applied == ["crm:manufacturing", "catalog:manufacturing"]
     assert pipeline.name == "Bán hàng sản xuất"
     assert [stage.name for stage in pipeline.stages.all()] == [
         "Yêu cầu báo giá", "Khảo sát kỹ thuật", "Báo giá", "Mẫu thử", "Đàm phán", "Thắng", "Thua"]
@@ -77,7 +79,8 @@ def test_applying_manufacturing_configures_its_pipeline_sources_and_categories(w
     assert Pipeline.objects.filter(name="Bán hàng", is_default=False).exists()  # kept, no longer default
     assert Deal.objects.get(pk=existing.pk).pipeline_id == existing.pipeline_id
     profile = OnboardingProfile.objects.get(tenant=ws_a.tenant)
-    assert (profile.business_type, profile.applied_parts) == ("manufacturing", ["crm:manufacturing"])
+    assert (profile.business_type, profile.applied_parts) == ("manufacturing",
+                                                             ["crm:manufacturing", "catalog:manufacturing"])
 
 
 def test_applying_twice_changes_nothing(ws_a):
@@ -91,7 +94,7 @@ def test_applying_twice_changes_nothing(ws_a):
     # then
     assert again == []
     assert _counts(ws_a.tenant) == before
-    assert OnboardingProfile.objects.get(tenant=ws_a.tenant).applied_parts == ["crm:ecommerce"]
+    assert OnboardingProfile.objects.get(tenant=ws_a.tenant).applied_parts == ["crm:ecommerce", "catalog:ecommerce"]
     with tenant_context(ws_a.tenant):
         assert {"shopee", "lazada", "tiktok-shop"} <= set(LeadSource.objects.values_list("code", flat=True))
         assert Pipeline.objects.get(is_default=True).name == "Bán sỉ thương mại điện tử"
@@ -104,7 +107,7 @@ def test_every_business_type_has_a_working_pipeline(ws_a):
     applied = [template_apply(tenant=ws_a.tenant, business_type=code) for code in types]
     # then each pipeline has open stages then exactly one won and one lost stage; the last applied is default
     connection.set_tenant(ws_a.tenant)
-    assert applied == [[f"crm:{code}"] for code in types]
+    assert applied == [[f"crm:{code}", f"catalog:{code}"] for code in types]
     kinds = {pipeline.name: [stage.kind for stage in pipeline.stages.all()] for pipeline in Pipeline.objects.all()}
     assert all(kind[-2:] == ["won", "lost"] and set(kind[:-2]) == {"open"} for kind in kinds.values())
     assert len(kinds) == 6  # "other" reuses the general "Bán hàng" pipeline
@@ -121,7 +124,8 @@ def test_starter_gets_parts_of_its_features_and_an_upgrade_applies_the_rest(ws_a
         subscription_change_plan(tenant=ws_a.tenant, plan_code="growth", actor=ws_a.users["owner"])
     # then
     assert first == ["crm:services"]
-    assert OnboardingProfile.objects.get(tenant=ws_a.tenant).applied_parts == ["crm:services", "support_test:services"]
+    assert OnboardingProfile.objects.get(tenant=ws_a.tenant).applied_parts == [
+        "crm:services", "catalog:services", "support_test:services"]
     with tenant_context(ws_a.tenant):
         assert TicketCategory.objects.filter(name="Hỗ trợ (services)").exists()
     assert template_apply_new_features(tenant=ws_a.tenant) == []
@@ -184,11 +188,12 @@ def test_checklist_follows_real_counts(ws_a):
         deal = DealFactory()
     with tenant_context(ws_a.tenant):
         ActivityFactory(deal=deal)
+        product_create(actor=ws_a.users["owner"], sku="SP-1", name="Sản phẩm", base_unit=Unit.objects.get(code="cai"))
     steps = checklist_for(tenant=ws_a.tenant, profile=None)
     # then
-    assert empty == {"contacts": False, "team": False, "deal": False, "activity": False}
-    assert contacts == {"contacts": True, "team": False, "deal": False, "activity": False}
-    assert team == {"contacts": True, "team": True, "deal": False, "activity": False}
+    assert empty == {"contacts": False, "team": False, "deal": False, "activity": False, "product": False}
+    assert contacts == {"contacts": True, "team": False, "deal": False, "activity": False, "product": False}
+    assert team == {"contacts": True, "team": True, "deal": False, "activity": False, "product": False}
     assert all(step["done"] for step in steps) and checklist_progress(steps) == 100
     assert onboarding_card(tenant=ws_a.tenant, membership=ws_a.membership("owner"))["checklist"] is None
 
@@ -211,8 +216,8 @@ def test_checklist_steps_follow_the_rollout_plan(ws_a):
     ordered = [step["key"] for step in checklist_for(tenant=ws_a.tenant, profile=erp_first)]
     default = [step["key"] for step in checklist_for(tenant=ws_a.tenant, profile=None)]
     # then
-    assert default == ["contacts", "team", "deal", "activity"]
-    assert ordered == ["team", "contacts", "deal", "activity"]
+    assert default == ["contacts", "team", "deal", "activity", "product"]
+    assert ordered == ["team", "product", "contacts", "deal", "activity"]
 
 
 def test_checklist_counts_in_few_queries_whatever_the_size(ws_a, django_assert_max_num_queries):
@@ -221,7 +226,8 @@ def test_checklist_counts_in_few_queries_whatever_the_size(ws_a, django_assert_m
         DealFactory.create_batch(30)
         ActivityFactory.create_batch(30)
     # when / then
-    with django_assert_max_num_queries(5):
+    entitlements_for(ws_a.tenant)  # the plan is read once and cached
+    with django_assert_max_num_queries(6):
         checklist_for(tenant=ws_a.tenant, profile=None)
 
 
@@ -232,8 +238,8 @@ def test_dashboard_shows_the_checklist_with_links_and_progress(ws_a):
     # when
     page = client_for(ws_a, ws_a.users["owner"]).get("/").content.decode()
     member_page = client_for(ws_a, ws_a.users["member"]).get("/").content.decode()
-    # then contacts and team (five members) are done: 2 of 4
-    assert 'data-testid="checklist"' in page and 'aria-valuenow="50"' in page
+    # then contacts and team (five members) are done: 2 of 5 (Growth adds the first product)
+    assert 'data-testid="checklist"' in page and 'aria-valuenow="40"' in page
     assert 'href="/crm/deals/new/"' in page and 'href="/crm/my-day/"' in page
     assert 'data-testid="checklist-dismiss"' in page
     assert 'data-testid="checklist"' in member_page and 'data-testid="checklist-dismiss"' not in member_page
