@@ -287,3 +287,10 @@ def test_stages_are_renamed_reweighed_and_a_busy_one_is_not_removed(in_a):
     assert [(s.name, s.probability, s.kind) for s in pipeline.stages.order_by("position")][:3] == [
         ("Liên hệ", 5, "open"), (second.name, 20, "open"), ("Ký hợp đồng", 90, "open")]
     assert [s.kind for s in pipeline.stages.order_by("position")][-2:] == ["won", "lost"]
+
+
+def test_the_pager_keeps_the_filters(in_a):
+    owner = in_a.users["owner"]
+    _deals(55, owner)
+    page = client_for(in_a, owner).get("/crm/deals/list/?state=open&order=-value").content.decode()
+    assert 'href="?state=open&amp;order=-value&amp;page=2"' in page
