@@ -66,7 +66,12 @@ TENANT_APPS = [
     "modules.audit",
     "modules.parties",
     "modules.crm",
+    "modules.events",
     "modules.erp.catalog",
+    "modules.erp.common",
+    "modules.erp.inventory",
+    "modules.erp.sales",
+    "modules.erp.purchasing",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -202,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
     "crm-sla-breach-scan": {
         "task": "modules.crm.tasks.sla_breach_scan_all",
         "schedule": 5 * 60,
+    },
+    "outbox-sweep": {
+        "task": "modules.events.tasks.outbox_sweep_all",
+        "schedule": 60,
     },
     "tenant-pool-refill": {
         "task": "tenants.tasks.pool_refill",

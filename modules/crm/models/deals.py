@@ -88,9 +88,10 @@ class Deal(models.Model):
 
 
 class DealLine(models.Model):
-    """A line item. Products arrive with the ERP; until then a line is a description and a price."""
+    """A line item: a catalog product (when the ERP is on) or a free description, with a price."""
 
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     description = models.CharField(max_length=255)
     quantity = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal(1))
     unit_price = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))

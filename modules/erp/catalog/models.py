@@ -62,7 +62,13 @@ class Product(models.Model):
         SERVICE = "service", _("Service")
         CONSUMABLE = "consumable", _("Consumable (not tracked)")
 
+    class Tracking(models.TextChoices):
+        NONE = "none", _("Not tracked")
+        LOT = "lot", _("By lot")
+        SERIAL = "serial", _("By serial number")
+
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GOODS)
+    tracking = models.CharField(_("traceability"), max_length=6, choices=Tracking.choices, default=Tracking.NONE)
     sku = models.CharField(_("SKU"), max_length=60, unique=True)
     barcode = models.CharField(_("barcode"), max_length=60, blank=True, db_index=True)
     name = models.CharField(_("name"), max_length=255)

@@ -1,0 +1,34 @@
+"""Gap-free document numbers: ``sequence_next("sales.order")`` -> "SO00042"."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+# code -> prefix of the documents the ERP numbers (a workspace may rename a prefix in its own row).
+PREFIXES = {
+    "sales.order": "SO",
+    "purchasing.order": "PO",
+    "inventory.receipt": "WH/IN/",
+    "inventory.delivery": "WH/OUT/",
+    "inventory.internal": "WH/INT/",
+    "inventory.count": "WH/CNT/",
+}
+
+
+def sequence_next(code: str) -> str:
+    """The next number of ``code``, taken inside the caller's transaction.
+
+    One statement creates the counter on first use and bumps it under the row's lock: concurrent callers
+    queue, and a rolled-back transaction gives its number back, so numbers have no gaps."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO erp_common_documentsequence (code, prefix, padding, next_number)
+            VALUES (%s, %s, 5, 2)
+            ON CONFLICT (code) DO UPDATE SET next_number = erp_common_documentsequence.next_number + 1
+            RETURNING prefix, padding, next_number - 1
+            """,
+            [code, PREFIXES.get(code, code.upper() + "/")],
+        )
+        prefix, padding, number = cursor.fetchone()
+    return f"{prefix}{number:0{padding}d}"
