@@ -13,7 +13,7 @@ def outbox_dispatch(self, event_id: int) -> bool:
 
     try:
         return outbox_handle(event_id=event_id)
-    except Exception as error:  # noqa: BLE001 - any handler failure is kept on the event, then retried
+    except Exception as error:
         outbox_failed(event_id=event_id, error=error)
         raise self.retry(exc=error, countdown=min(300, 5 * 2 ** self.request.retries)) from error
 

@@ -91,13 +91,17 @@ class StockLevel(models.Model):
                                     name="inventory_level_uniq"),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="inventory_level_on_hand_gte_0"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="inventory_level_reserved_gte_0"),
-            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="inventory_level_reserved_lte_on_hand"),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")),
+                                   name="inventory_level_reserved_lte_on_hand"),
         ]
         indexes = [models.Index(fields=["location", "product"], name="inventory_level_loc_idx")]
 
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.location_id}: {self.on_hand} ({self.reserved} reserved)"
 
 
 class ProductValuation(models.Model):
@@ -114,6 +118,9 @@ class ProductValuation(models.Model):
     @property
     def average_cost(self) -> Decimal:
         return (self.value / self.quantity) if self.quantity else Decimal(0)
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.quantity} = {self.value}"
 
 
 class Picking(models.Model):
@@ -179,6 +186,9 @@ class PickingLine(models.Model):
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_picking_line_qty_gt_0")]
 
+    def __str__(self) -> str:
+        return f"{self.picking_id}/{self.product_id}: {self.quantity_done}/{self.quantity}"
+
 
 class StockMove(models.Model):
     """One posted movement of stock; ``location_from``/``location_to`` empty means outside the company
@@ -225,6 +235,9 @@ class StockMove(models.Model):
     def is_outgoing(self) -> bool:
         return self.location_to_id is None
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.product_id} x{self.quantity} {self.location_from_id}->{self.location_to_id}"
+
 
 class StockCount(models.Model):
     """A physical count of a warehouse; applying it posts adjustment moves for the differences."""
@@ -262,6 +275,9 @@ class StockCountLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["count", "product", "location", "lot"], nulls_distinct=False,
                                                name="inventory_count_line_uniq")]
 
+    def __str__(self) -> str:
+        return f"{self.count_id}/{self.product_id}@{self.location_id}: {self.counted} vs {self.expected}"
+
 
 class StockReservation(models.Model):
     """Stock held for a sales order line at one level (location and lot)."""
@@ -275,6 +291,9 @@ class StockReservation(models.Model):
             models.UniqueConstraint(fields=["level", "sales_line"], name="inventory_reservation_uniq"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_reservation_qty_gt_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sales_line_id}@{self.level_id}: {self.quantity}"
 
 
 class ReorderRule(models.Model):
@@ -291,3 +310,6 @@ class ReorderRule(models.Model):
             models.CheckConstraint(condition=Q(min_quantity__gte=0) & Q(max_quantity__gte=F("min_quantity")),
                                    name="inventory_reorder_min_max"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id}: {self.min_quantity}-{self.max_quantity}"

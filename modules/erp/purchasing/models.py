@@ -31,6 +31,9 @@ class SupplierPrice(models.Model):
         constraints = [models.UniqueConstraint(fields=["product", "supplier", "min_quantity"],
                                                name="purchasing_supplier_price_uniq")]
 
+    def __str__(self) -> str:
+        return f"{self.supplier_id}/{self.product_id}: {self.price} {self.currency}"
+
 
 class PurchaseOrder(TradeDocument):
     class State(models.TextChoices):
