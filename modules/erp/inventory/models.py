@@ -96,12 +96,12 @@ class StockLevel(models.Model):
         ]
         indexes = [models.Index(fields=["location", "product"], name="inventory_level_loc_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.location_id}: {self.on_hand} ({self.reserved} reserved)"
+
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
-
-    def __str__(self) -> str:
-        return f"{self.product_id}@{self.location_id}: {self.on_hand} ({self.reserved} reserved)"
 
 
 class ProductValuation(models.Model):
@@ -115,12 +115,12 @@ class ProductValuation(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(quantity__gte=0), name="inventory_valuation_qty_gte_0")]
 
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.quantity} = {self.value}"
+
     @property
     def average_cost(self) -> Decimal:
         return (self.value / self.quantity) if self.quantity else Decimal(0)
-
-    def __str__(self) -> str:
-        return f"{self.product_id}: {self.quantity} = {self.value}"
 
 
 class Picking(models.Model):
@@ -227,6 +227,9 @@ class StockMove(models.Model):
         ]
         indexes = [models.Index(fields=["product", "posted_at"], name="inventory_move_product_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.product_id} x{self.quantity} {self.location_from_id}->{self.location_to_id}"
+
     @property
     def is_incoming(self) -> bool:
         return self.location_from_id is None
@@ -234,9 +237,6 @@ class StockMove(models.Model):
     @property
     def is_outgoing(self) -> bool:
         return self.location_to_id is None
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.product_id} x{self.quantity} {self.location_from_id}->{self.location_to_id}"
 
 
 class StockCount(models.Model):
