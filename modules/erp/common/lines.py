@@ -75,7 +75,7 @@ def trade_lines_build(*, line_model, specs: list[dict], currency: str, day: date
         unit_price = money_round(unit_price, currency)
         discount = Decimal(str(spec.get("discount_percent") or 0))
         if unit_price < 0 or not (0 <= discount <= HUNDRED):
-            raise ErpError("price_invalid", _("Prices cannot be negative and discounts stay within 0–100%."),
+            raise ErpError("price_invalid", _("Prices cannot be negative and discounts stay within 0-100%."),
                            field=f"lines-{index}-unit_price")
         untaxed = money_round(quantity * unit_price * (HUNDRED - discount) / HUNDRED, currency)
         rate = rates[vat_code]
