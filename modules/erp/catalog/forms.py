@@ -51,9 +51,12 @@ class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     parent = forms.ModelChoiceField(label=_("Inside"), queryset=ProductCategory.objects.none(), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, category: ProductCategory | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = ProductCategory.objects.all()
+        parents = ProductCategory.objects.all()
+        if category is not None:
+            parents = parents.exclude(pk=category.pk)
+        self.fields["parent"].queryset = parents
 
 
 class PriceListForm(forms.Form):
@@ -62,6 +65,11 @@ class PriceListForm(forms.Form):
     customer_tag = forms.CharField(label=_("Customer group (tag)"), max_length=50, required=False,
                                    help_text=_("Customers with this tag get these prices; empty: everyone."))
     position = forms.IntegerField(label=_("Order"), min_value=0, initial=0)
+
+
+class PriceListEditForm(PriceListForm):
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True,
+                                   help_text=_("An inactive list gives no prices; its prices are kept."))
 
 
 class PriceItemForm(forms.Form):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from modules.crm.audit import audit_change, snapshot
 from modules.erp.catalog.models import (
@@ -160,3 +161,123 @@ def price_list_item_set(*, price_list: PriceList, product: Product, price, actor
     item.save()
     audit_change(actor=actor, action="catalog.price_set", target=item, before=before, after=snapshot(item))
     return item
+
+
+# --------------------------------------------------------------------------- edits and removals
+# A removal refuses while something still names the record, saying what: deleting would otherwise drop a
+# category from products silently (the foreign key sets null) or change what an open order converts.
+
+OPEN_SALES_STATES = ("quotation", "sent", "confirmed")
+OPEN_PURCHASE_STATES = ("rfq", "sent", "confirmed")
+
+
+def _category_name_check(name: str, parent: ProductCategory | None, *, exclude_pk: int | None = None) -> str:
+    name = " ".join((name or "").split())
+    taken = ProductCategory.objects.filter(parent=parent, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ErpError("category_taken", _("A category with this name already exists here."), field="name")
+    return name
+
+
+@transaction.atomic
+def category_update(*, category: ProductCategory, actor, name: str,
+                    parent: ProductCategory | None = None) -> ProductCategory:
+    """Rename or move a category; it cannot go inside itself or one of its subcategories."""
+    ancestor = parent
+    while ancestor is not None:
+        if ancestor.pk == category.pk:
+            raise ErpError("category_cycle", _("A category cannot be inside itself or one of its subcategories."),
+                           field="parent")
+        ancestor = ancestor.parent
+    before = snapshot(category)
+    category.name = _category_name_check(name, parent, exclude_pk=category.pk)
+    category.parent = parent
+    _full_clean(category)
+    category.save(update_fields=["name", "parent"])
+    audit_change(actor=actor, action="catalog.category_updated", target=category, before=before,
+                 after=snapshot(category))
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: ProductCategory, actor) -> None:
+    """Delete an empty category: none of its products (archived ones too) and no subcategory."""
+    category = ProductCategory.objects.select_for_update().get(pk=category.pk)
+    products = Product.objects.filter(category=category).count()
+    if products:
+        raise ErpError("category_in_use", ngettext(
+            "%(count)d product (archived ones included) is in this category: move it to another category first.",
+            "%(count)d products (archived ones included) are in this category: move them to another category first.",
+            products) % {"count": products})
+    children = ProductCategory.objects.filter(parent=category).count()
+    if children:
+        raise ErpError("category_has_children", ngettext(
+            "%(count)d category is inside this one: move or delete it first.",
+            "%(count)d categories are inside this one: move or delete them first.", children) % {"count": children})
+    audit_change(actor=actor, action="catalog.category_deleted", target=category, before=snapshot(category),
+                 after=None)
+    category.delete()
+
+
+@transaction.atomic
+def price_list_update(*, price_list: PriceList, actor, name: str, currency: str, customer_tag: str = "",
+                      position: int = 0, is_active: bool = True) -> PriceList:
+    """Change a list's name, group, order or active flag; its currency only while it has no prices (they are
+    amounts in that currency)."""
+    if currency != price_list.currency and price_list.items.exists():
+        raise ErpError("price_list_currency_locked", _(
+            "This list already has prices in %(currency)s: remove them before changing the currency.") % {
+            "currency": price_list.currency}, field="currency")
+    before = snapshot(price_list)
+    price_list.name = " ".join((name or "").split())
+    price_list.currency = currency
+    price_list.customer_tag = (customer_tag or "").strip()
+    price_list.position = position
+    price_list.is_active = is_active
+    _full_clean(price_list)
+    price_list.save()
+    audit_change(actor=actor, action="catalog.price_list_updated", target=price_list, before=before,
+                 after=snapshot(price_list))
+    return price_list
+
+
+@transaction.atomic
+def price_list_delete(*, price_list: PriceList, actor) -> int:
+    """Delete a list and its prices (orders copied their prices, so none changes); returns how many prices went."""
+    price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
+    before = {**snapshot(price_list), "item_count": price_list.items.count()}
+    audit_change(actor=actor, action="catalog.price_list_deleted", target=price_list, before=before, after=None)
+    price_list.delete()
+    return before["item_count"]
+
+
+@transaction.atomic
+def price_list_item_remove(*, item: PriceListItem, actor) -> None:
+    audit_change(actor=actor, action="catalog.price_removed", target=item, before=snapshot(item), after=None)
+    item.delete()
+
+
+def _open_lines_in_unit(product_unit: ProductUnit) -> int:
+    from modules.erp.purchasing.models import PurchaseOrderLine
+    from modules.erp.sales.models import SalesOrderLine
+
+    same = {"product_id": product_unit.product_id, "unit_id": product_unit.unit_id}
+    return (SalesOrderLine.objects.filter(order__state__in=OPEN_SALES_STATES, **same).count()
+            + PurchaseOrderLine.objects.filter(order__state__in=OPEN_PURCHASE_STATES, **same).count())
+
+
+@transaction.atomic
+def product_unit_remove(*, product_unit: ProductUnit, actor) -> None:
+    """Stop selling or buying a product in a unit. Refused while an open order has a line in it (the line would
+    keep its factor, but editing the order could no longer convert it); closed orders keep their copy."""
+    in_use = _open_lines_in_unit(product_unit)
+    if in_use:
+        raise ErpError("unit_in_use", ngettext(
+            "%(count)d line of an open order or quotation uses this unit: finish or change it first.",
+            "%(count)d lines of open orders or quotations use this unit: finish or change them first.",
+            in_use) % {"count": in_use})
+    audit_change(actor=actor, action="catalog.product_unit_removed", target=product_unit,
+                 before=snapshot(product_unit), after=None)
+    product_unit.delete()

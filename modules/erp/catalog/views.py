@@ -14,8 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from modules.erp.catalog import selectors, services
-from modules.erp.catalog.forms import CategoryForm, PriceItemForm, PriceListForm, ProductForm, ProductUnitForm
-from modules.erp.catalog.models import PriceList, Product, ProductCategory
+from modules.erp.catalog.forms import (
+    CategoryForm,
+    PriceItemForm,
+    PriceListEditForm,
+    PriceListForm,
+    ProductForm,
+    ProductUnitForm,
+)
+from modules.erp.catalog.models import PriceList, PriceListItem, Product, ProductCategory, ProductUnit
 from modules.erp.errors import ErpError
 from modules.erp.views_common import erp_view
 from tenants.access import membership_allows
@@ -175,6 +182,86 @@ def price_list_detail(request, pk: int):
         status=400 if form.errors else 200)
 
 
+@erp_view(FEATURE, Access.EDIT)
+@require_POST
+def product_unit_remove(request, pk: int, unit_pk: int):
+    product_unit = get_object_or_404(ProductUnit.objects.select_related("unit"), pk=unit_pk, product_id=pk)
+    try:
+        services.product_unit_remove(product_unit=product_unit, actor=request.user)
+    except ErpError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Unit %(unit)s removed.") % {"unit": product_unit.unit.name})
+    return redirect("product_detail", pk=pk)
+
+
+@erp_view(FEATURE, Access.EDIT)
+def category_edit(request, pk: int):
+    category = get_object_or_404(ProductCategory, pk=pk)
+    form = CategoryForm(request.POST or None, category=category,
+                        initial={"name": category.name, "parent": category.parent_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_update(category=category, actor=request.user, **form.cleaned_data)
+        except ErpError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Category saved."))
+            return redirect("product_category_list")
+    return render(request, "erp/catalog/category_form.html", {"form": form, "category": category},
+                  status=400 if form.errors else 200)
+
+
+@erp_view(FEATURE, Access.EDIT)
+@require_POST
+def category_delete(request, pk: int):
+    category = get_object_or_404(ProductCategory, pk=pk)
+    try:
+        services.category_delete(category=category, actor=request.user)
+    except ErpError as error:
+        messages.error(request, error.message)
+        return redirect("product_category_edit", pk=pk)
+    messages.success(request, _("Category %(name)s deleted.") % {"name": category.name})
+    return redirect("product_category_list")
+
+
+@erp_view(FEATURE, Access.EDIT)
+def price_list_edit(request, pk: int):
+    price_list = get_object_or_404(PriceList, pk=pk)
+    initial = {name: getattr(price_list, name) for name in ("name", "currency", "customer_tag", "position",
+                                                            "is_active")}
+    form = PriceListEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.price_list_update(price_list=price_list, actor=request.user, **form.cleaned_data)
+        except ErpError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Price list saved."))
+            return redirect("price_list_detail", pk=price_list.pk)
+    return render(request, "erp/catalog/price_list_form.html", {
+        "form": form, "price_list": price_list, "item_count": price_list.items.count()},
+        status=400 if form.errors else 200)
+
+
+@erp_view(FEATURE, Access.EDIT)
+@require_POST
+def price_list_delete(request, pk: int):
+    price_list = get_object_or_404(PriceList, pk=pk)
+    services.price_list_delete(price_list=price_list, actor=request.user)
+    messages.success(request, _("Price list %(name)s deleted.") % {"name": price_list.name})
+    return redirect("price_list_list")
+
+
+@erp_view(FEATURE, Access.EDIT)
+@require_POST
+def price_list_item_remove(request, pk: int, item_pk: int):
+    item = get_object_or_404(PriceListItem, pk=item_pk, price_list_id=pk)
+    services.price_list_item_remove(item=item, actor=request.user)
+    messages.success(request, _("Price removed."))
+    return redirect("price_list_detail", pk=pk)
+
+
 urlpatterns = [
     path("", product_list, name="product_list"),
     path("products/new/", product_create, name="product_create"),
@@ -182,7 +269,13 @@ urlpatterns = [
     path("products/<int:pk>/edit/", product_edit, name="product_edit"),
     path("products/<int:pk>/units/", product_unit_add, name="product_unit_add"),
     path("products/<int:pk>/archive/", product_archive, name="product_archive"),
+    path("products/<int:pk>/units/<int:unit_pk>/remove/", product_unit_remove, name="product_unit_remove"),
     path("categories/", category_list, name="product_category_list"),
+    path("categories/<int:pk>/edit/", category_edit, name="product_category_edit"),
+    path("categories/<int:pk>/delete/", category_delete, name="product_category_delete"),
     path("price-lists/", price_list_list, name="price_list_list"),
     path("price-lists/<int:pk>/", price_list_detail, name="price_list_detail"),
+    path("price-lists/<int:pk>/edit/", price_list_edit, name="price_list_edit"),
+    path("price-lists/<int:pk>/delete/", price_list_delete, name="price_list_delete"),
+    path("price-lists/<int:pk>/items/<int:item_pk>/remove/", price_list_item_remove, name="price_list_item_remove"),
 ]
