@@ -37,6 +37,7 @@ urlpatterns = [
     path("parties/", include("modules.parties.urls")),
     path("erp/catalog/", include("modules.erp.catalog.views")),
     path("erp/inventory/", include("modules.erp.inventory.views")),
+    path("erp/purchasing/", include("modules.erp.purchasing.views")),
     path("erp/", include("modules.erp.sales.views_from_deal")),
     path("", include("saas_platform.urls_common")),
 ]

@@ -11,6 +11,8 @@ ERP_NAV = [
             feature="erp.inventory", order=46),
     NavItem(key="stock_operations", label=_("Stock operations"), url_name="inventory_picking_list", icon="inbox",
             module="erp", feature="erp.inventory", order=47),
+    NavItem(key="purchasing", label=_("Purchasing"), url_name="purchase_order_list", icon="card", module="erp",
+            feature="erp.purchasing", order=48),
 ]
 
 for item in ERP_NAV:
