@@ -9,3 +9,32 @@ def in_a(ws_a):
     connection.set_tenant(ws_a.tenant)
     yield ws_a
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def committed_workspace(committed):
+    """Build a committed workspace on a plan (``committed_workspace("scale")``) for tests with real commits and
+    threads; it is dropped afterwards with everything in it (the stock ledger refuses row deletes)."""
+    from billing.models import Subscription
+    from tenants.models import Domain, Membership, Tenant
+    from tenants.provisioning import schema_build, schema_drop, tenant_provision
+    from tests.conftest import Workspace
+    from tests.factories import UserFactory
+
+    built = []
+
+    def build(plan_code: str = "growth") -> Workspace:
+        owner = UserFactory()
+        schema_build()
+        tenant, _ = tenant_provision(name="Committed ERP", slug=f"erp{owner.pk}x", owner=owner, plan_code=plan_code)
+        built.append((tenant, owner))
+        return Workspace(tenant=tenant, users={"owner": owner})
+
+    yield build
+    connection.set_schema_to_public()
+    for tenant, owner in built:
+        Domain.objects.filter(tenant=tenant).delete()
+        Membership.objects.filter(tenant=tenant).delete()
+        Subscription.objects.filter(tenant=tenant).delete()
+        schema_drop(tenant=Tenant.objects.get(pk=tenant.pk))
+        owner.delete()
