@@ -36,6 +36,7 @@ urlpatterns = [
     path("crm/", include("modules.crm.urls")),
     path("parties/", include("modules.parties.urls")),
     path("erp/catalog/", include("modules.erp.catalog.views")),
+    path("erp/sales/", include("modules.erp.sales.views")),
     path("erp/inventory/", include("modules.erp.inventory.views")),
     path("erp/purchasing/", include("modules.erp.purchasing.views")),
     path("erp/", include("modules.erp.sales.views_from_deal")),

@@ -7,6 +7,8 @@ from saas_platform.navigation import NavItem, nav_register
 ERP_NAV = [
     NavItem(key="products", label=_("Products"), url_name="product_list", icon="kanban", module="erp",
             feature="erp.catalog", order=40),
+    NavItem(key="sales", label=_("Sales"), url_name="sales_order_list", icon="list", module="erp",
+            feature="erp.sales", order=44),
     NavItem(key="stock", label=_("Stock"), url_name="inventory_stock", icon="building", module="erp",
             feature="erp.inventory", order=46),
     NavItem(key="stock_operations", label=_("Stock operations"), url_name="inventory_picking_list", icon="inbox",
