@@ -34,7 +34,7 @@ def picking_list(*, kind: str = "", state: str = "", today: bool = False) -> Que
         pickings = pickings.filter(state=state)
     if today:
         pickings = pickings.filter(state=Picking.State.READY, scheduled_date__lte=timezone.localdate())
-    return pickings.order_by("scheduled_date", "-id") if today else pickings
+    return pickings.order_by("scheduled_date", "-id") if today else pickings.order_by("-id")
 
 
 def picking_for_detail(pk: int) -> Picking:
@@ -54,7 +54,8 @@ def warehouse_list() -> list[Warehouse]:
 
 def count_list() -> QuerySet:
     return (StockCount.objects.select_related("warehouse")
-            .annotate(line_count=Count("lines"), counted_count=Count("lines", filter=Q(lines__counted__isnull=False))))
+            .annotate(line_count=Count("lines"), counted_count=Count("lines", filter=Q(lines__counted__isnull=False)))
+            .order_by("-id"))
 
 
 def count_lines(count: StockCount) -> list[StockCountLine]:

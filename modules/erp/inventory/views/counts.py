@@ -15,7 +15,7 @@ from modules.erp.errors import ErpError
 from modules.erp.inventory import selectors_ui, services
 from modules.erp.inventory.forms import CountLinesForm, CountStartForm
 from modules.erp.inventory.models import StockCount
-from modules.erp.inventory.views._common import FEATURE, PAGE_SIZE, can_edit, error_message, form_error
+from modules.erp.inventory.views._common import FEATURE, PAGE_SIZE, can_edit, error_message, forbidden, form_error
 from modules.erp.views_common import erp_view
 from tenants.roles import Access
 
@@ -64,11 +64,11 @@ def _count(pk: int) -> StockCount:
 
 @erp_view(FEATURE)
 def count_detail(request, pk: int):
+    if request.method == "POST" and not can_edit(request):
+        return forbidden(request)
     count = _count(pk)
     if request.method != "POST":
         return _detail(request, count)
-    if not can_edit(request):
-        return render(request, "tenants/forbidden.html", {"module": "erp"}, status=403)
     form = CountLinesForm(request.POST, lines=selectors_ui.count_lines(count))
     if form.is_valid():
         try:
