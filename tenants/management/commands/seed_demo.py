@@ -3,7 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_tenants.utils import tenant_context
 
+from modules.erp.demo import erp_demo_seed
 from onboarding.registry import template_apply
 from onboarding.services import questionnaire_save
 from tenants.models import Membership, Tenant
@@ -53,5 +55,8 @@ class Command(BaseCommand):
         profile = questionnaire_save(tenant=tenant, actor=owner, answers=DEMO_ANSWERS)
         if not profile.applied_parts:
             template_apply(tenant=tenant, business_type="services", sample_data=True, actor=owner)
+        with tenant_context(tenant):
+            if erp_demo_seed(actor=owner):
+                self.stdout.write("demo ERP data: products, stock, orders")
         for role, (email, password) in LOGINS.items():
             self.stdout.write(f"  {role:7s} {email} / {password}")

@@ -1,0 +1,21 @@
+"""The demo ERP data of `make run`: consistent books, orders in each state, applied once."""
+
+from django.db.models import Sum
+
+from modules.erp.demo import erp_demo_seed
+from modules.erp.inventory.models import ProductValuation, StockMove
+from modules.erp.sales.models import SalesOrder
+from tests.crm.factories import PartyFactory
+
+
+def test_the_demo_data_keeps_the_books_consistent_and_is_applied_once(in_a):
+    # given
+    PartyFactory.create_batch(3)
+    # when
+    first, second = erp_demo_seed(actor=in_a.users["owner"]), erp_demo_seed(actor=in_a.users["owner"])
+    # then
+    moved_in = StockMove.objects.filter(location_from__isnull=True).aggregate(v=Sum("value"))["v"]
+    moved_out = StockMove.objects.filter(location_to__isnull=True).aggregate(v=Sum("value"))["v"]
+    assert (first, second) == (True, False)
+    assert ProductValuation.objects.aggregate(v=Sum("value"))["v"] == moved_in - moved_out
+    assert sorted(SalesOrder.objects.values_list("state", flat=True)) == ["confirmed", "done", "quotation"]
