@@ -114,18 +114,46 @@ class PipelineForm(forms.Form):
 
 
 class DealLineForm(forms.Form):
+    """A line: a catalog product (its SKU; on plans with the catalog) or a free description, with a price.
+    A product line may leave the description and the price blank: the product's name and its price for the
+    deal's customer fill them in."""
+
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None, to_field_name="sku", required=False,
+                                     widget=forms.TextInput(attrs={"list": "deal-products", "autocomplete": "off",
+                                                                   "placeholder": _("SKU")}),
+                                     error_messages={"invalid_choice": _("No active product has this SKU.")})
     description = forms.CharField(label=_("Description"), max_length=255, required=False)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=14, decimal_places=3, required=False)
     unit_price = forms.DecimalField(label=_("Unit price"), min_value=0, max_digits=16, decimal_places=2,
                                     required=False)
 
+    def __init__(self, *args, catalog: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if catalog:
+            from modules.erp.catalog.models import Product
+
+            self.fields["product"].queryset = Product.objects.filter(is_active=True)
+        else:
+            del self.fields["product"]
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("product") is not None or self.errors.get("product"):
+            return cleaned
         if cleaned.get("description") and cleaned.get("unit_price") is None:
             self.add_error("unit_price", _("Give the unit price."))
         if not cleaned.get("description") and cleaned.get("unit_price") is not None:
             self.add_error("description", _("Describe the item."))
         return cleaned
+
+    def line(self) -> dict | None:
+        """The line for ``deal_set_lines``, or None for an empty row."""
+        row = self.cleaned_data
+        product = row.get("product")
+        if product is None and not row.get("description"):
+            return None
+        return {"product": product, "description": row.get("description") or "",
+                "quantity": row.get("quantity") or 1, "unit_price": row.get("unit_price")}
 
 
 DealLineFormSet = forms.formset_factory(DealLineForm, extra=3)

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from modules.crm.access import scope
-from modules.crm.models import Activity, Deal, DealStageChange, Lead, Pipeline, Stage, Ticket
+from modules.crm.models import Activity, Deal, DealLine, DealStageChange, Lead, Pipeline, Stage, Ticket
 
 
 def deals_visible(membership):
@@ -66,7 +66,8 @@ def deal_detail(*, membership, pk: int) -> Deal:
 
     return get_for(Deal.objects.select_related("party", "contact", "stage", "pipeline", "lost_reason", "team",
                                                "campaign").prefetch_related(
-        "lines", Prefetch("stage_changes", queryset=DealStageChange.objects.select_related("from_stage", "to_stage"))),
+        Prefetch("lines", queryset=DealLine.objects.select_related("product")),
+        Prefetch("stage_changes", queryset=DealStageChange.objects.select_related("from_stage", "to_stage"))),
         membership=membership, pk=pk)
 
 

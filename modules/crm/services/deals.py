@@ -13,6 +13,7 @@ from billing.entitlements import entitlements_for, feature_blocked_error, limit_
 from modules.crm.audit import audit_change, snapshot
 from modules.crm.errors import CrmError
 from modules.crm.models import Deal, DealLine, DealStageChange, LostReason, Pipeline, Stage
+from modules.events.services import outbox_emit
 
 DEAL_FIELDS = ["title", "party", "contact", "pipeline", "stage", "value", "currency", "expected_close", "owner",
                "team", "campaign", "lost_reason", "lost_note", "closed_at"]
@@ -72,11 +73,32 @@ def deal_update(*, deal: Deal, actor, **fields) -> Deal:
     return deal
 
 
+def _line_price(deal: Deal, product, quantity: Decimal) -> Decimal:
+    from modules.erp.catalog.selectors import price_for
+    from modules.erp.errors import ErpError
+
+    try:
+        return price_for(product=product, party=deal.party, quantity=quantity, currency=deal.currency)
+    except ErpError as error:
+        raise CrmError(error.code, error.message, field="unit_price") from error
+
+
 def _replace_lines(deal: Deal, lines: list[dict]) -> None:
+    """A line with a catalog ``product`` takes the product's name and its price for the deal's party (price list,
+    quantity break, the deal's currency) unless the line gives its own; a line without one is a free description."""
     deal.lines.all().delete()
-    objects = [DealLine(deal=deal, position=index, description=line["description"],
-                        quantity=Decimal(str(line.get("quantity", 1))), unit_price=Decimal(str(line["unit_price"])))
-               for index, line in enumerate(lines)]
+    objects = []
+    for index, line in enumerate(lines):
+        product = line.get("product")
+        quantity = Decimal(str(line.get("quantity") or 1))
+        description = line.get("description") or (product.name if product is not None else "")
+        unit_price = line.get("unit_price")
+        if unit_price is None and product is not None:
+            unit_price = _line_price(deal, product, quantity)
+        if unit_price is None:
+            raise CrmError("unit_price_required", _("Give the unit price."), field="unit_price")
+        objects.append(DealLine(deal=deal, position=index, product=product, description=description,
+                                quantity=quantity, unit_price=Decimal(str(unit_price))))
     for line in objects:
         line.full_clean(exclude=["deal"])
     DealLine.objects.bulk_create(objects)
@@ -99,7 +121,10 @@ def deal_set_lines(*, deal: Deal, lines: list[dict], actor) -> Deal:
 def deal_move(*, deal: Deal, stage: Stage, actor, position: int | None = None, lost_reason: LostReason | None = None,
               lost_note: str = "") -> Deal:
     """Move a deal to a stage (and a place in its column). Won and lost stages close it; a lost deal
-    needs a reason; moving back to an open stage reopens it. Every move is kept in the history."""
+    needs a reason; moving back to an open stage reopens it. Every move is kept in the history.
+
+    Moving into the won stage (from an open or lost one) emits ``deal.won``; the ERP turns it into a quotation
+    (at most one per deal, however often the deal is won again)."""
     deal = Deal.objects.select_for_update(of=("self",)).select_related("stage").get(pk=deal.pk)
     if stage.pipeline_id != deal.pipeline_id:
         raise CrmError("stage_other_pipeline", _("This stage belongs to another pipeline."), field="stage")
@@ -120,6 +145,9 @@ def deal_move(*, deal: Deal, stage: Stage, actor, position: int | None = None, l
         deal.lost_reason = lost_reason if stage.kind == Stage.Kind.LOST else None
         deal.lost_note = lost_note if stage.kind == Stage.Kind.LOST else ""
     deal.save(update_fields=["stage", "position", "closed_at", "lost_reason", "lost_note", "updated_at"])
+    if stage.kind == Stage.Kind.WON and from_stage.kind != Stage.Kind.WON:
+        # Written in this transaction: the ERP hears of the win iff it commits (see modules.erp.sales.events).
+        outbox_emit(topic="deal.won", payload={"deal_id": deal.pk})
     if stage.pk != from_stage.pk:
         _record_move(deal, from_stage, actor)
         action = {"won": "deal.won", "lost": "deal.lost"}.get(stage.kind, "deal.moved")

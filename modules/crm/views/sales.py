@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.entitlements import entitlements_of_request
 from modules.crm.access import get_for
 from modules.crm.audit import history_of
 from modules.crm.errors import CrmError
@@ -123,6 +125,13 @@ def _pipeline(request) -> Pipeline:
 def deal_board(request):
     pipeline = _pipeline(request)
     columns = selectors.board(membership=request.membership, pipeline=pipeline)
+    if entitlements_of_request(request).allows("erp.sales"):
+        from modules.erp.sales.selectors_from_deal import order_badges
+
+        cards = [deal for column in columns for deal in column["deals"]]
+        badges = order_badges([deal.pk for deal in cards]) if cards else {}
+        for deal in cards:
+            deal.order_badge = badges.get(deal.pk)
     return render(request, "crm/deals/board.html", {
         "pipeline": pipeline, "pipelines": Pipeline.objects.all(), "columns": columns,
         "stages": [column["stage"] for column in columns], "lost_reasons": LostReason.objects.all()})
@@ -156,15 +165,60 @@ def deal_create(request):
     return render(request, "crm/deals/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def _has_catalog(request) -> bool:
+    return entitlements_of_request(request).allows("erp.catalog")
+
+
+PRODUCT_SUGGESTIONS = 300  # the SKU field's suggestions; any active SKU can still be typed
+
+
 @crm_view("crm.pipeline")
 def deal_detail(request, pk: int):
     deal = selectors.deal_detail(membership=request.membership, pk=pk)
-    lines = DealLineFormSet(initial=[{"description": line.description, "quantity": line.quantity,
-                                      "unit_price": line.unit_price} for line in deal.lines.all()], prefix="lines")
-    return render(request, "crm/deals/detail.html", {
+    catalog = _has_catalog(request)
+    lines = DealLineFormSet(initial=[{"product": line.product, "description": line.description,
+                                      "quantity": line.quantity, "unit_price": line.unit_price}
+                                     for line in deal.lines.all()], prefix="lines", form_kwargs={"catalog": catalog})
+    context = {
         "deal": deal, "stages": deal.pipeline.stages.all(), "lost_form": LostForm(), "line_formset": lines,
-        "activities": deal.activities.all()[:20], "history": history_of(deal),
-        "activity_form": ActivityForm(tenant=request.tenant, initial={"deal": deal.pk})})
+        "activities": deal.activities.all()[:20], "history": history_of(deal), "catalog": catalog,
+        "activity_form": ActivityForm(tenant=request.tenant, initial={"deal": deal.pk})}
+    if catalog:
+        from modules.erp.catalog.models import Product
+
+        context["product_suggestions"] = Product.objects.filter(is_active=True).only("sku", "name")[
+            :PRODUCT_SUGGESTIONS]
+    if entitlements_of_request(request).allows("erp.sales"):
+        from modules.erp.sales.selectors_from_deal import deal_order_panel
+
+        context["order_panel"] = deal_order_panel(deal=deal, request=request)
+    return render(request, "crm/deals/detail.html", context)
+
+
+@crm_view("crm.pipeline")
+def deal_line_price(request, pk: int):
+    """The name and the price of a product for this deal's customer and currency (the line form fills them in)."""
+    deal = get_for(Deal.objects.select_related("party"), membership=request.membership, pk=pk)
+    if not _has_catalog(request):
+        raise Http404
+    from modules.erp.catalog.models import Product
+    from modules.erp.catalog.selectors import price_for
+    from modules.erp.errors import ErpError
+
+    product = Product.objects.filter(is_active=True, sku=request.GET.get("product", "").strip()).first()
+    if product is None:
+        return JsonResponse({"error": _("No active product has this SKU.")}, status=404)
+    try:
+        quantity = Decimal(request.GET.get("quantity") or 1)
+    except InvalidOperation:
+        quantity = Decimal(1)
+    if not quantity.is_finite() or quantity <= 0:
+        quantity = Decimal(1)
+    try:
+        price = price_for(product=product, party=deal.party, quantity=quantity, currency=deal.currency)
+    except ErpError as error:
+        return JsonResponse({"description": product.name, "error": error.message}, status=422)
+    return JsonResponse({"description": product.name, "unit_price": str(price)})
 
 
 @crm_view("crm.pipeline", Access.EDIT)
@@ -214,16 +268,19 @@ def deal_move(request, pk: int):
 @crm_view("crm.pipeline", Access.EDIT)
 def deal_lines(request, pk: int):
     deal = get_for(Deal.objects.all(), membership=request.membership, pk=pk)
-    formset = DealLineFormSet(request.POST, prefix="lines")
+    formset = DealLineFormSet(request.POST, prefix="lines", form_kwargs={"catalog": _has_catalog(request)})
     if not formset.is_valid():
         errors = [f"{_('Line')} {number}: {' '.join(' '.join(e) for e in form.errors.values())}"
                   for number, form in enumerate(formset.forms, start=1) if form.errors]
         messages.error(request, " · ".join(errors))
         return redirect("deal_detail", pk=deal.pk)
-    lines = [{"description": row["description"], "quantity": row.get("quantity") or 1,
-              "unit_price": row["unit_price"]} for row in formset.cleaned_data if row.get("description")]
-    deal_services.deal_set_lines(deal=deal, lines=lines, actor=request.user)
-    messages.success(request, _("Line items saved; the deal's value is their total."))
+    lines = [line for line in (form.line() for form in formset.forms) if line is not None]
+    try:
+        deal_services.deal_set_lines(deal=deal, lines=lines, actor=request.user)
+    except CrmError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Line items saved; the deal's value is their total."))
     return redirect("deal_detail", pk=deal.pk)
 
 
@@ -373,6 +430,7 @@ urlpatterns = [
     path("pipelines/new/", pipeline_create, name="pipeline_create"),
     path("pipelines/<int:pk>/", pipeline_edit, name="pipeline_edit"),
     path("deals/<int:pk>/lines/", deal_lines, name="deal_lines"),
+    path("deals/<int:pk>/line-price/", deal_line_price, name="deal_line_price"),
     path("my-day/", my_day, name="my_day"),
     path("activities/new/", activity_create, name="activity_create"),
     path("activities/<int:pk>/done/", activity_done, name="activity_done"),

@@ -6,3 +6,5 @@ class SalesConfig(AppConfig):
     label = "sales"
     verbose_name = "Sales"
 
+    def ready(self):
+        from modules.erp.sales import events  # noqa: F401  (registers the deal.won handler)

@@ -15,6 +15,10 @@ def deal_lock(deal_id: int) -> Deal:
     return Deal.objects.select_for_update(of=("self",)).select_related("party", "stage").get(pk=deal_id)
 
 
+def order_of_deal(deal_id: int) -> SalesOrder | None:
+    return SalesOrder.objects.filter(deal_id=deal_id).first()
+
+
 @transaction.atomic
 def sales_order_from_deal(*, actor=None, deal: Deal) -> SalesOrder:
     """The deal's quotation: the same customer, the same lines (product, description, quantity, unit price; a line
@@ -32,7 +36,7 @@ def sales_order_from_deal(*, actor=None, deal: Deal) -> SalesOrder:
     from modules.erp.sales.services import sales_order_create
 
     deal = deal_lock(deal.pk)
-    existing = SalesOrder.objects.filter(deal_id=deal.pk).first()
+    existing = order_of_deal(deal.pk)
     if existing is not None:
         return existing
     if deal.stage.kind != Stage.Kind.WON:
@@ -46,7 +50,7 @@ def sales_order_from_deal(*, actor=None, deal: Deal) -> SalesOrder:
         with transaction.atomic():
             return sales_order_create(actor=actor, party=deal.party, lines=lines, currency=deal.currency, deal=deal)
     except IntegrityError:
-        order = SalesOrder.objects.filter(deal_id=deal.pk).first()
+        order = order_of_deal(deal.pk)
         if order is None:
             raise
         return order
