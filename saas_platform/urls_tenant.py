@@ -35,6 +35,7 @@ urlpatterns = [
     path("welcome/sample-data/remove/", views.sample_data_remove, name="onboarding_sample_data_remove"),
     path("crm/", include("modules.crm.urls")),
     path("parties/", include("modules.parties.urls")),
+    path("erp/", include("modules.erp.dashboard.views")),
     path("erp/catalog/", include("modules.erp.catalog.views")),
     path("erp/sales/", include("modules.erp.sales.views")),
     path("erp/inventory/", include("modules.erp.inventory.views")),

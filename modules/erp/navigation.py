@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from saas_platform.navigation import NavItem, nav_register
 
 ERP_NAV = [
+    NavItem(key="erp", label=_("ERP overview"), url_name="erp_dashboard", icon="chart", module="erp",
+            feature="erp.catalog", order=39),
     NavItem(key="products", label=_("Products"), url_name="product_list", icon="kanban", module="erp",
             feature="erp.catalog", order=40),
     NavItem(key="sales", label=_("Sales"), url_name="sales_order_list", icon="list", module="erp",
