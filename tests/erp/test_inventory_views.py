@@ -449,16 +449,26 @@ def test_a_lot_is_traced_from_its_supplier_to_its_customer_on_enterprise(ws_a):
     assert 'data-testid="lot-on-hand">6' in page
 
 
-def test_lot_fields_are_hidden_below_enterprise(ws_a):
-    # given a tracked product's receipt on Growth
+def test_lot_fields_stay_off_growth_until_a_product_is_tracked(ws_a):
+    # given an untracked product on Growth
     owner = ws_a.users["owner"]
+    client = _client(ws_a, "owner")
     with tenant_context(ws_a.tenant):
-        receipt = _receipt(owner, goods(owner, tracking="lot"), 1)
+        goods(owner)
+    untracked = client.get(BASE).content.decode()
+    # when a tracked product remains (the workspace left Enterprise), its stock can still move
+    with tenant_context(ws_a.tenant):
+        receipt = _receipt(owner, goods(owner, tracking="serial"), 2)
         line = receipt.lines.get()
-    # when
-    page = _client(ws_a, "owner").get(f"{BASE}operations/{receipt.pk}/").content.decode()
+    tracked = client.get(BASE).content.decode()
+    receipt_page = client.get(f"{BASE}operations/{receipt.pk}/").content.decode()
+    validated = client.post(f"{BASE}operations/{receipt.pk}/validate/", {f"done-{line.pk}": "2",
+                                                                          f"lot-{line.pk}": "SN-1 SN-2"})
     # then
-    assert f'name="done-{line.pk}"' in page and f'name="lot-{line.pk}"' not in page
+    assert 'name="opening-lot_code"' not in untracked and 'name="opening-lot_code"' in tracked
+    assert f'name="lot-{line.pk}"' in receipt_page and validated.status_code == 302
+    with tenant_context(ws_a.tenant):
+        assert set(Lot.objects.values_list("code", flat=True)) == {"SN-1", "SN-2"}
 
 
 def _queries(client, path: str) -> int:

@@ -36,7 +36,7 @@ class ProductChoiceField(forms.ModelChoiceField):
 class OpeningStockForm(forms.Form):
     product = ProductChoiceField(label=_("Product"), queryset=Product.objects.none())
     location = LocationChoiceField(label=_("Location"), queryset=Location.objects.none())
-    quantity = forms.DecimalField(label=_("Quantity (base unit)"), min_value=Decimal(0), **QUANTITY)
+    quantity = forms.DecimalField(label=_("Quantity (base unit)"), min_value=Decimal("0.001"), **QUANTITY)
     unit_cost = forms.DecimalField(label=_("Unit cost"), min_value=Decimal(0), **COST)
     lot_code = forms.CharField(label=_("Lot / serial"), max_length=80, required=False,
                                help_text=_("Only for products tracked by lot or serial number."))
@@ -118,16 +118,16 @@ TransferLineFormSet = forms.formset_factory(TransferLineForm, formset=BaseTransf
 
 
 class PickingValidateForm(forms.Form):
-    """One "done" quantity per line (prefilled with what is left), and a lot/serial code on tracked products."""
+    """One "done" quantity per line (prefilled with the demand), and a lot/serial code on tracked products."""
 
-    def __init__(self, *args, lines, lots: bool = False, **kwargs):
+    def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
         for line in self.lines:
             self.fields[f"done-{line.pk}"] = forms.DecimalField(
                 label=_("Done"), min_value=Decimal(0), max_value=line.quantity, initial=line.quantity,
                 required=False, **QUANTITY)
-            if lots and line.product.tracking != Product.Tracking.NONE:
+            if line.product.tracking != Product.Tracking.NONE:
                 self.fields[f"lot-{line.pk}"] = forms.CharField(
                     label=_("Lot / serial"), max_length=80, required=False, initial=line.lot_code)
             line.done_field = self[f"done-{line.pk}"]

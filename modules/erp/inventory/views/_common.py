@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from billing.entitlements import entitlements_of_request
 from billing.errors import BillingError
+from modules.erp.catalog.models import Product
 from modules.erp.errors import ErpError
 from tenants.access import membership_allows
 from tenants.roles import Access
@@ -24,8 +25,11 @@ def can_edit(request) -> bool:
     return membership_allows(request.membership, "erp", Access.EDIT)
 
 
-def lots_enabled(request) -> bool:
-    return entitlements_of_request(request).allows(LOTS)
+def lots_in_use(request) -> bool:
+    """Lot fields show on Enterprise, and wherever a tracked product exists: a workspace that left Enterprise
+    must still be able to move the tracked stock it holds."""
+    return (entitlements_of_request(request).allows(LOTS)
+            or Product.objects.filter(is_active=True).exclude(tracking=Product.Tracking.NONE).exists())
 
 
 def forbidden(request):

@@ -19,7 +19,7 @@ from modules.erp.errors import ErpError
 from modules.erp.inventory import selectors_ui, services
 from modules.erp.inventory.forms import PickingFilterForm, PickingValidateForm, TransferForm, TransferLineFormSet
 from modules.erp.inventory.models import Picking
-from modules.erp.inventory.views._common import FEATURE, PAGE_SIZE, can_edit, error_message, form_error, lots_enabled
+from modules.erp.inventory.views._common import FEATURE, PAGE_SIZE, can_edit, error_message, form_error
 from modules.erp.views_common import erp_view
 from tenants.roles import Access
 
@@ -46,7 +46,7 @@ def picking_list(request):
 def _detail(request, picking: Picking, *, form=None, status: int = 200):
     lines = list(picking.lines.all())
     if form is None and picking.state == Picking.State.READY:
-        form = PickingValidateForm(lines=lines, lots=lots_enabled(request))
+        form = PickingValidateForm(lines=lines)
     return render(request, "erp/inventory/picking_detail.html", {
         "picking": picking, "lines": form.lines if form is not None else lines, "form": form,
         "moves": list(picking.moves.all()), "backorders": list(picking.backorders.all()),
@@ -62,7 +62,7 @@ def picking_detail(request, pk: int):
 @require_POST
 def picking_validate(request, pk: int):
     picking = _picking(pk)
-    form = PickingValidateForm(request.POST, lines=picking.lines.all(), lots=lots_enabled(request))
+    form = PickingValidateForm(request.POST, lines=picking.lines.all())
     if form.is_valid():
         try:
             backorder = services.picking_validate(actor=request.user, picking=picking, done=form.done(),

@@ -15,7 +15,7 @@ from modules.erp.errors import ErpError
 from modules.erp.inventory import selectors, services
 from modules.erp.inventory.forms import OpeningStockForm
 from modules.erp.inventory.models import ProductValuation, Warehouse
-from modules.erp.inventory.views._common import FEATURE, PAGE_SIZE, can_edit, form_error, lots_enabled
+from modules.erp.inventory.views._common import FEATURE, PAGE_SIZE, can_edit, form_error, lots_in_use
 from modules.erp.views_common import erp_view
 from tenants.roles import Access
 
@@ -46,7 +46,7 @@ def _page(request, *, opening_form=None, status: int = 200):
     _valued(page.object_list, whole_company=warehouse is None)
     editable = can_edit(request)
     if opening_form is None and editable:
-        opening_form = OpeningStockForm(prefix="opening", lots=lots_enabled(request))
+        opening_form = OpeningStockForm(prefix="opening", lots=lots_in_use(request))
     return render(request, "erp/inventory/stock_list.html", {
         "page": page, "filters": filters, "filtered": any(filters.values()), "warehouses": warehouses,
         "warehouse": warehouse, "can_edit": editable, "opening_form": opening_form}, status=status)
@@ -60,7 +60,7 @@ def stock_list(request):
 @erp_view(FEATURE, Access.EDIT)
 @require_POST
 def opening_set(request):
-    form = OpeningStockForm(request.POST, prefix="opening", lots=lots_enabled(request))
+    form = OpeningStockForm(request.POST, prefix="opening", lots=lots_in_use(request))
     if form.is_valid():
         try:
             services.stock_opening_set(actor=request.user, **form.cleaned_data)
