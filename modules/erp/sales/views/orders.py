@@ -17,8 +17,7 @@ from modules.erp.common.lines import vat_groups
 from modules.erp.errors import ErpError
 from modules.erp.sales import selectors, services
 from modules.erp.sales.models import SalesOrder
-from modules.erp.sales.selectors import Delivery
-from modules.erp.sales.views._common import FEATURE, PAGE_SIZE, can_edit, first_url
+from modules.erp.sales.views._common import FEATURE, PAGE_SIZE, STATE_BADGES, can_edit, delivery_of, first_url
 from modules.erp.views_common import erp_view
 from tenants.roles import Access
 
@@ -30,23 +29,7 @@ TAB_LABELS = [
     ("delivered", gettext_lazy("Delivered")),
     ("cancelled", gettext_lazy("Cancelled")),
 ]
-DELIVERY_LABELS = {
-    Delivery.NONE: gettext_lazy("Not delivered"),
-    Delivery.PARTLY: gettext_lazy("Partly delivered"),
-    Delivery.FULLY: gettext_lazy("Fully delivered"),
-    Delivery.NOTHING_TO_DELIVER: gettext_lazy("Nothing to deliver"),
-}
-STATE_BADGES = {State.QUOTATION: "", State.SENT: "badge-warn", State.CONFIRMED: "badge-active",
-                State.DONE: "badge-won", State.CANCELLED: "badge-closed"}
 PICKING_PAGES = ("inventory_picking_detail", "picking_detail")
-
-
-def delivery_of(order) -> dict:
-    """The delivery column of an order annotated by ``selectors.with_delivery``."""
-    ordered, delivered = order.goods_ordered or Decimal(0), order.goods_delivered or Decimal(0)
-    status = Delivery.status(ordered, delivered)
-    return {"status": status, "label": DELIVERY_LABELS[status], "ordered": ordered, "delivered": delivered,
-            "percent": int(delivered * 100 / ordered) if ordered else None}
 
 
 @erp_view(FEATURE)
