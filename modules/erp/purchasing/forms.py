@@ -47,8 +47,7 @@ class PurchaseLineForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=255, required=False)
     quantity = forms.DecimalField(label=_("Quantity"), max_digits=16, decimal_places=3, required=False)
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None, required=False)
-    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=16, decimal_places=2, required=False,
-                                    help_text=_("Empty: the supplier's price."))
+    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=16, decimal_places=2, required=False)
     discount_percent = forms.DecimalField(label=_("Discount %"), max_digits=5, decimal_places=2, required=False)
     vat_code = forms.ChoiceField(label=_("VAT"), required=False)
 

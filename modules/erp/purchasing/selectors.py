@@ -65,7 +65,8 @@ def purchase_order_list(*, q: str = "", state: str = "", supplier_id: int | str 
     """Orders with their supplier and warehouse, and the received and ordered quantities summed per order."""
     orders = (PurchaseOrder.objects.select_related("party", "warehouse")
               .annotate(qty_ordered=Coalesce(Sum("lines__quantity_base"), Value(ZERO), output_field=QTY),
-                        qty_received=Coalesce(Sum("lines__qty_received"), Value(ZERO), output_field=QTY)))
+                        qty_received=Coalesce(Sum("lines__qty_received"), Value(ZERO), output_field=QTY))
+              .order_by("-id"))
     if state in PurchaseOrder.State.values:
         orders = orders.filter(state=state)
     if supplier_id and str(supplier_id).isdigit():
@@ -115,6 +116,11 @@ class Suggestion:
     @property
     def key(self) -> str:
         return f"{self.product.pk}-{self.warehouse.pk}"
+
+    @property
+    def quantity_text(self) -> str:
+        """The quantity as a form field's value (no locale separators, no trailing zeros)."""
+        return f"{self.quantity.normalize():f}"
 
     @property
     def reason_labels(self) -> list[str]:
