@@ -60,10 +60,11 @@ def activity_reminders_all() -> int:
 
 @app.task(acks_late=True, reject_on_worker_lost=True)
 @task_feature_required("crm.import_export")
-def import_run(job_id: int) -> None:
-    """Check and write one queued import (a redelivered message finds it claimed and does nothing)."""
+def import_run(job_id: int, dry_run: bool = False) -> None:
+    """Check and write one queued import (a redelivered message finds it claimed and does nothing);
+    ``dry_run``: check only."""
     from django.db import connection
 
     from modules.crm.services.imports import import_job_run
 
-    import_job_run(job_id=job_id, tenant=connection.tenant)
+    import_job_run(job_id=job_id, tenant=connection.tenant, dry_run=dry_run)

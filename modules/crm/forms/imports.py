@@ -10,7 +10,8 @@ from modules.crm.models import ImportJob
 
 
 class ImportUploadForm(forms.Form):
-    target = forms.ChoiceField(label=_("The file contains"), choices=ImportJob.Target.choices)
+    target = forms.ChoiceField(label=_("The file contains"), choices=[
+        (value, label) for value, label in ImportJob.Target.choices if value in ImportJob.CRM_TARGETS])
     file = forms.FileField(label=_("CSV or Excel file (.csv, .xlsx, up to 20 MB)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
 

@@ -8,6 +8,9 @@ from modules.crm.models._base import user_fk
 class ImportJob(models.Model):
     """One CSV/XLSX import: the file, the column mapping, progress, and the row-by-row report.
 
+    CRM targets are handled in ``modules.crm.services.imports``; other modules register their own
+    (``import_kind_register``), which go through the same check-all-then-write-all run.
+
     An import either writes every row or none: ``errors`` lists each bad row and nothing is written.
     """
 
@@ -15,6 +18,11 @@ class ImportJob(models.Model):
         PARTIES = "parties", _("Companies & contacts")
         LEADS = "leads", _("Leads")
         DEALS = "deals", _("Deals")
+        # ERP kinds (registered by modules.erp.dataio); values fit the column's 8 characters.
+        PRODUCTS = "products", _("Products")
+        OPENING_STOCK = "opening", _("Opening stock")
+
+    CRM_TARGETS = ("parties", "leads", "deals")
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", _("Waiting for column mapping")

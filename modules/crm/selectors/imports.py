@@ -21,14 +21,15 @@ Target = ImportJob.Target
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def import_jobs_for(*, membership) -> QuerySet[ImportJob]:
-    """Imports the member may see: their own (everyone's for owners, admins and viewers)."""
-    return scope(ImportJob.objects.all(), membership=membership, owner_field="created_by", team_field=None)
+def import_jobs_for(*, membership, targets=ImportJob.CRM_TARGETS) -> QuerySet[ImportJob]:
+    """Imports of ``targets`` the member may see: their own (everyone's for owners, admins and viewers)."""
+    return scope(ImportJob.objects.filter(target__in=targets), membership=membership, owner_field="created_by",
+                 team_field=None)
 
 
-def import_job_for(*, membership, job_id: int) -> ImportJob:
-    return get_for(ImportJob.objects.all(), membership=membership, pk=job_id, owner_field="created_by",
-                   team_field=None)
+def import_job_for(*, membership, job_id: int, targets=ImportJob.CRM_TARGETS) -> ImportJob:
+    return get_for(ImportJob.objects.filter(target__in=targets), membership=membership, pk=job_id,
+                   owner_field="created_by", team_field=None)
 
 
 def member_emails(*, tenant) -> dict[int, str]:
@@ -56,15 +57,32 @@ def written_key(job_id: int) -> str:
     return f"crm-import-written:{job_id}"
 
 
+def dry_run_key(job_id: int) -> str:
+    """A dry run's state: ``{"running": True}`` while it checks, then the summary of what it would write."""
+    return f"crm-import-dry-run:{job_id}"
+
+
+def import_preview_summary(*, job: ImportJob) -> dict | None:
+    """The last dry run's summary while the job still waits to be imported (None: no finished dry run)."""
+    summary = cache.get(dry_run_key(job.pk))
+    if job.state != ImportJob.State.UPLOADED or not summary or summary.get("running"):
+        return None
+    return summary
+
+
 def import_progress(*, job: ImportJob) -> dict:
     """What the progress page shows: checking the rows counts for the first half, saving them for the second."""
     written = job.created_rows
     if job.state == ImportJob.State.RUNNING:
         written = cache.get(written_key(job.pk), 0)
-    if job.state in (ImportJob.State.DONE, ImportJob.State.FAILED):
+    dry_run = cache.get(dry_run_key(job.pk))
+    if job.state in (ImportJob.State.DONE, ImportJob.State.FAILED) or (
+            job.state == ImportJob.State.UPLOADED and dry_run and not dry_run.get("running")):
         percent = 100
     elif job.total_rows:
-        percent = min(99, int(50 * (job.processed_rows + written) / job.total_rows))
+        # A dry run only checks: its rows count for the whole bar.
+        share = 100 if dry_run else 50
+        percent = min(99, int(share * (job.processed_rows + written) / job.total_rows))
     else:
         percent = 0
     return {"state": job.state, "state_label": str(job.get_state_display()), "total_rows": job.total_rows,

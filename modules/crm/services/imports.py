@@ -5,6 +5,11 @@ spreadsheet row and column); otherwise it writes every row in one transaction, i
 ``bulk_create`` through COPY), under the workspace row lock so the plan's contact limit holds against
 other writers.
 One audit row per import ("import.done"), not one per record.
+
+Other modules add their own targets (the ERP's products and opening stock) with ``import_kind_register``: the
+same upload, mapping, row-by-row check, all-or-nothing write, progress and report. A run can also be a dry
+run: every row is checked, nothing is written, and a summary of what the import would write is kept for the
+preview (``import_preview_summary``).
 """
 
 from __future__ import annotations
@@ -23,14 +28,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.entitlements import limit_check
+from billing.entitlements import entitlements_for, feature_blocked_error, limit_check
 from billing.errors import BillingError
 from modules.audit.services import audit_record
 from modules.crm.dataio import EXTENSIONS, MAX_UPLOAD_BYTES, read_table
 from modules.crm.errors import CrmError
-from modules.crm.import_fields import CellError, FieldSpec, Lookups, fields_of, suggest_mapping
+from modules.crm.import_fields import FIELDS, CellError, FieldSpec, Lookups, fields_of, suggest_mapping
 from modules.crm.models import Deal, DealStageChange, ImportJob, Lead, Stage
-from modules.crm.selectors.imports import import_lookups, written_key
+from modules.crm.selectors.imports import dry_run_key, import_lookups, written_key
 from modules.crm.services._bulk import bulk_copy
 from modules.crm.services.leads import lead_score
 from modules.parties.models import Address, Party, Unaccent
@@ -43,6 +48,40 @@ Target = ImportJob.Target
 State = ImportJob.State
 CHUNK = 1000
 MAX_REPORTED_ERRORS = 1000
+PREVIEW_SECONDS = 24 * 3600
+
+
+# --------------------------------------------------------------------------- targets of other modules
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    """A target another module handles, run through the same check-everything-then-write-everything path.
+
+    ``lookups(tenant)`` loads once what rows may name; ``build`` checks one parsed row like the CRM builders
+    (appending to ``checked.records``, answering the row's problems); ``resolve(checked, column_of, lookups)``
+    checks across rows once all are read; ``write(job, checked, lookups, actor, progress)`` writes everything
+    inside the run's transaction and answers the audit detail (with ``created``); ``summary(checked, lookups)``
+    tells a dry run what would be written. ``errors``: the module's error types whose ``message`` is reported."""
+
+    feature: str
+    fields: list
+    lookups: Callable
+    build: Callable
+    write: Callable
+    summary: Callable
+    resolve: Callable | None = None
+    errors: tuple = ()
+
+
+KINDS: dict[str, ImportKind] = {}
+
+
+def import_kind_register(target: str, kind: ImportKind) -> None:
+    if target not in Target.values:
+        raise ValueError(f"{target} is not an ImportJob target")
+    KINDS[target] = kind
+    FIELDS[target] = kind.fields
 
 
 # --------------------------------------------------------------------------- upload and mapping
@@ -71,8 +110,9 @@ def import_job_create(*, target: str, upload, actor) -> ImportJob:
 
 
 @transaction.atomic
-def import_job_start(*, job: ImportJob, mapping: dict[str, str], actor) -> ImportJob:
-    """Save the mapping (file column -> field) and queue the run. A failed import may be mapped again."""
+def import_job_start(*, job: ImportJob, mapping: dict[str, str], actor, dry_run: bool = False) -> ImportJob:
+    """Save the mapping (file column -> field) and queue the run (``dry_run``: check only, write nothing).
+    A failed import may be mapped again."""
     from modules.crm.tasks import import_run
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -101,7 +141,12 @@ def import_job_start(*, job: ImportJob, mapping: dict[str, str], actor) -> Impor
     job.save(update_fields=["mapping", "state", "errors", "total_rows", "processed_rows", "created_rows",
                             "finished_at"])
     job_id = job.pk
-    transaction.on_commit(lambda: import_run.delay(job_id))
+    if dry_run:
+        cache.set(dry_run_key(job_id), {"running": True}, PREVIEW_SECONDS)
+        transaction.on_commit(lambda: import_run.delay(job_id, dry_run=True))
+    else:
+        cache.delete(dry_run_key(job_id))
+        transaction.on_commit(lambda: import_run.delay(job_id))
     return job
 
 
@@ -118,10 +163,12 @@ class Checked:
     deal_party: list = field(default_factory=list)  # deals: per record, the file's text, then a party id or plain name
     deal_rows: list = field(default_factory=list)  # deals: per record, its spreadsheet row
     errors: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # registered kinds keep what their write needs here
 
 
-def import_job_run(*, job_id: int, tenant) -> ImportJob:
-    """Check every row, then write all of them or none. Runs in the workspace's schema (Celery task)."""
+def import_job_run(*, job_id: int, tenant, dry_run: bool = False) -> ImportJob:
+    """Check every row, then write all of them or none (``dry_run``: none, keeping a summary for the preview).
+    Runs in the workspace's schema (Celery task)."""
     # Running too: a worker lost mid-import wrote nothing (one transaction), so its redelivery starts over.
     claimed = ImportJob.objects.filter(pk=job_id, state__in=[State.QUEUED, State.RUNNING]).update(
         state=State.RUNNING)
@@ -129,12 +176,21 @@ def import_job_run(*, job_id: int, tenant) -> ImportJob:
     if not claimed:  # a redelivered message after the import finished
         return job
     actor = get_user_model().objects.filter(pk=job.created_by_id).first()
+    kind = KINDS.get(job.target)
+    reported = (CrmError, BillingError, *(kind.errors if kind else ()))
     try:
+        if kind is not None and not entitlements_for(tenant).allows(kind.feature):
+            raise feature_blocked_error(kind.feature)
         checked = _check(job=job, tenant=tenant, actor=actor)
         if checked.errors:
             return _fail(job, checked.errors)
-        created = _write(job=job, checked=checked, tenant=tenant, actor=actor)
-    except (CrmError, BillingError) as error:
+        if dry_run:
+            return _checked_only(job, checked)
+        if kind is not None:
+            created = _write_kind(job=job, checked=checked, kind=kind, actor=actor)
+        else:
+            created = _write(job=job, checked=checked, tenant=tenant, actor=actor)
+    except reported as error:
         return _fail(job, [_problem(None, "", error.message)])
     except Exception:
         logger.exception("import %s failed", job_id)
@@ -158,6 +214,17 @@ def _fail(job: ImportJob, errors: list[dict]) -> ImportJob:
                   _problem(None, "", _("... and %(count)d more problems.") % {"count": more})]
     ImportJob.objects.filter(pk=job.pk).update(state=State.FAILED, errors=errors, created_rows=0,
                                                finished_at=timezone.now())
+    cache.delete(dry_run_key(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _checked_only(job: ImportJob, checked: Checked) -> ImportJob:
+    """A dry run without problems: back to "waiting" with its mapping, the summary kept for the preview."""
+    kind = KINDS.get(job.target)
+    summary = kind.summary(checked, checked.extra.get("lookups")) if kind else {"rows": len(checked.records)}
+    cache.set(dry_run_key(job.pk), {"running": False, **summary}, PREVIEW_SECONDS)
+    ImportJob.objects.filter(pk=job.pk).update(state=State.UPLOADED, errors=[], finished_at=None)
     job.refresh_from_db()
     return job
 
@@ -173,9 +240,10 @@ def _check(*, job: ImportJob, tenant, actor) -> Checked:
     columns = [(index, header, specs[job.mapping[header]]) for index, header in enumerate(table.headers)
                if header in job.mapping]
     column_of = {spec.key: header for _index, header, spec in columns}
-    lookups = import_lookups(target=job.target, tenant=tenant)
-    build = BUILDERS[job.target]
-    checked = Checked()
+    kind = KINDS.get(job.target)
+    lookups = kind.lookups(tenant) if kind else import_lookups(target=job.target, tenant=tenant)
+    build = kind.build if kind else BUILDERS[job.target]
+    checked = Checked(extra={"lookups": lookups})
     for done, (number, cells) in enumerate(rows, start=1):
         values, problems = _parse_row(number, cells, columns, lookups)
         if not problems:
@@ -187,6 +255,9 @@ def _check(*, job: ImportJob, tenant, actor) -> Checked:
     if job.target == Target.DEALS:
         checked.errors.extend(_resolve_deal_parties(checked, column_of["party"], actor))
         checked.errors.sort(key=lambda problem: problem["row"])  # stable: columns keep their order in a row
+    if kind is not None and kind.resolve is not None:
+        checked.errors.extend(kind.resolve(checked, column_of, lookups))
+        checked.errors.sort(key=lambda problem: problem["row"] or 0)
     ImportJob.objects.filter(pk=job.pk).update(processed_rows=len(rows))
     return checked
 
@@ -371,6 +442,24 @@ def _write(*, job: ImportJob, checked: Checked, tenant, actor) -> int:
     ImportJob.objects.filter(pk=job.pk).update(state=State.DONE, created_rows=len(records),
                                                processed_rows=len(records), finished_at=timezone.now())
     return len(records)
+
+
+@transaction.atomic
+def _write_kind(*, job: ImportJob, checked: Checked, kind: ImportKind, actor) -> int:
+    """A registered kind's write, with the CRM's guard against a duplicate delivery and its audit row."""
+    if ImportJob.objects.select_for_update().filter(pk=job.pk, state=State.DONE).exists():
+        return 0
+
+    def progress(written: int) -> None:
+        cache.set(written_key(job.pk), written, 3600)
+
+    detail = kind.write(job=job, checked=checked, lookups=checked.extra["lookups"], actor=actor, progress=progress)
+    created = detail["created"]
+    audit_record(actor=actor, action="import.done", target=job,
+                 detail={"target": job.target, "file": job.original_name, "rows": len(checked.records), **detail})
+    ImportJob.objects.filter(pk=job.pk).update(state=State.DONE, created_rows=created,
+                                               processed_rows=len(checked.records), finished_at=timezone.now())
+    return created
 
 
 def _link_deal_parties(checked: Checked) -> None:

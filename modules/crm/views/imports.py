@@ -32,7 +32,8 @@ def _list_page(request, form: ImportUploadForm | None, status: int = 200):
         job.created_by_email = emails.get(job.created_by_id, "")
     can_import = membership_allows(membership, "crm", Access.EDIT)
     context = {"jobs": jobs, "form": form if can_import else None, "can_import": can_import,
-               "targets": ImportJob.Target.choices, "formats": selectors.EXPORT_FORMATS}
+               "targets": [(value, label) for value, label in ImportJob.Target.choices
+                           if value in ImportJob.CRM_TARGETS], "formats": selectors.EXPORT_FORMATS}
     return render(request, "crm/imports/list.html", context, status=status)
 
 
@@ -102,7 +103,7 @@ def import_report(request, job_id: int):
 
 @crm_view(FEATURE)
 def export_download(request, target: str, fmt: str):
-    if target not in ImportJob.Target.values or fmt not in selectors.EXPORT_FORMATS:
+    if target not in ImportJob.CRM_TARGETS or fmt not in selectors.EXPORT_FORMATS:
         raise Http404
     headers, rows = selectors.export_table(target=target, membership=request.membership, tenant=request.tenant)
     filename = f"{target}-{timezone.localdate():%Y%m%d}.{fmt}"
