@@ -333,6 +333,30 @@ def test_a_line_error_from_the_service_lands_on_its_row(ws_a):
     assert response.status_code == 400 and 'data-error="lines-1-unit"' in response.content.decode()
 
 
+def test_an_rfq_is_edited_through_its_form_until_confirmed(ws_a):
+    # given
+    _on_plan(ws_a.tenant, "scale")
+    owner = ws_a.users["owner"]
+    with tenant_context(ws_a.tenant):
+        supplier, product = _supplier(), goods(owner)
+        rfq = _rfq(owner, supplier, product, 3)
+        warehouse = main_warehouse()
+    client = client_for(ws_a, owner)
+    form = {"supplier": supplier.pk, "warehouse": warehouse.pk, "currency": "VND", "exchange_rate": "1",
+            "order_date": "2026-11-27", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1",
+            "lines-0-product": product.pk, "lines-0-quantity": "7", "lines-0-unit_price": "2500"}
+    # when
+    page = client.get(f"/erp/purchasing/{rfq.pk}/edit/")
+    saved = client.post(f"/erp/purchasing/{rfq.pk}/edit/", form)
+    client.post(f"/erp/purchasing/{rfq.pk}/confirm/")
+    refused = client.get(f"/erp/purchasing/{rfq.pk}/edit/")
+    # then
+    assert page.status_code == 200 and saved.status_code == 302 and refused.status_code == 302
+    with tenant_context(ws_a.tenant):
+        rfq.refresh_from_db()
+        assert (rfq.state, rfq.amount_untaxed, rfq.lines.get().quantity) == ("confirmed", Decimal(17500), Decimal(7))
+
+
 def test_a_viewer_reads_but_cannot_confirm(ws_a):
     # given
     _on_plan(ws_a.tenant, "scale")

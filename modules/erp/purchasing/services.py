@@ -294,7 +294,7 @@ def purchase_order_cancel(*, actor, order: PurchaseOrder) -> PurchaseOrder:
         return order
     if order.state == PurchaseOrder.State.DONE or order.lines.filter(qty_received__gt=0).exists():
         raise ErpError("order_received", _("Goods have already arrived on this order: it can no longer be "
-                                           "cancelled. Cancel its remaining receipt instead."))
+                                           "cancelled."))
     before = snapshot(order, ORDER_FIELDS)
     for picking in order.pickings.filter(state=Picking.State.READY).order_by("pk"):
         picking_cancel(actor=actor, picking=picking, from_order=True)
