@@ -72,6 +72,8 @@ TENANT_APPS = [
     "modules.erp.inventory",
     "modules.erp.sales",
     "modules.erp.purchasing",
+    "modules.erp.accounting",
+    "modules.erp.invoicing",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
