@@ -169,6 +169,11 @@ def _has_catalog(request) -> bool:
     return entitlements_of_request(request).allows("erp.catalog")
 
 
+def _plain(number: Decimal) -> Decimal:
+    """3.000 -> 3 and 2500000.00 -> 2500000 in the form's inputs (3.500 -> 3.5)."""
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
 PRODUCT_SUGGESTIONS = 300  # the SKU field's suggestions; any active SKU can still be typed
 
 
@@ -177,7 +182,7 @@ def deal_detail(request, pk: int):
     deal = selectors.deal_detail(membership=request.membership, pk=pk)
     catalog = _has_catalog(request)
     lines = DealLineFormSet(initial=[{"product": line.product, "description": line.description,
-                                      "quantity": line.quantity, "unit_price": line.unit_price}
+                                      "quantity": _plain(line.quantity), "unit_price": _plain(line.unit_price)}
                                      for line in deal.lines.all()], prefix="lines", form_kwargs={"catalog": catalog})
     context = {
         "deal": deal, "stages": deal.pipeline.stages.all(), "lost_form": LostForm(), "line_formset": lines,
