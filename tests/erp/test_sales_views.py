@@ -276,6 +276,18 @@ def test_a_line_redrawn_for_its_product_takes_the_list_price_and_the_products_un
     assert 'data-available="10.000"' in body and "Hộp" in body
 
 
+def test_a_quantity_change_redraws_only_the_lines_check(ws_a, water):
+    # given
+    product, customer = water
+    # when
+    response = client_for(ws_a, ws_a.users["member"]).post("/erp/sales/lines/row/", {
+        **MANAGEMENT, "lines-TOTAL_FORMS": "1", "row": "0", "part": "check", "party": customer.pk,
+        "currency": "VND", **_line(0, product=product.pk, quantity="24", unit_price="4500", price_auto="1")})
+    # then
+    body = response.content.decode()
+    assert 'data-price="4000"' in body and 'data-short="1"' in body and "<input" not in body
+
+
 def test_a_typed_price_is_kept_when_the_line_is_redrawn(ws_a, water):
     product, customer = water
     response = client_for(ws_a, ws_a.users["member"]).post("/erp/sales/lines/row/", {
@@ -373,3 +385,35 @@ def test_the_party_orders_selector_is_one_query(in_a, django_assert_num_queries)
     customer = PartyFactory()
     with django_assert_num_queries(1):
         selectors.party_orders(party=customer)
+
+
+def test_the_new_quotation_page_starts_with_three_lines_and_the_customer_asked_for(ws_a, water):
+    # given
+    _product, customer = water
+    # when
+    response = client_for(ws_a, ws_a.users["member"]).get(f"/erp/sales/new/?party={customer.pk}")
+    # then
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="line-2"' in body and 'id="line-3"' not in body
+    assert 'value="Công ty Đông Á"' in body and f'name="party" id="id_party" value="{customer.pk}"' in body
+
+
+def test_send_then_cancel_through_the_buttons_and_an_order_delivered_in_part_cannot_be_edited(ws_a, water):
+    # given
+    product, customer = water
+    owner = ws_a.users["owner"]
+    with tenant_context(ws_a.tenant):
+        quotation = order(owner, [(product, 1)], party=customer, confirm=False)
+        confirmed = order(owner, [(product, 2)], party=customer)
+    client = client_for(ws_a, ws_a.users["member"])
+    # when
+    client.post(f"/erp/sales/{quotation.pk}/send/")
+    with tenant_context(ws_a.tenant):
+        sent_state = SalesOrder.objects.get(pk=quotation.pk).state
+    client.post(f"/erp/sales/{quotation.pk}/cancel/")
+    edit_confirmed = client.get(f"/erp/sales/{confirmed.pk}/edit/")
+    # then
+    with tenant_context(ws_a.tenant):
+        assert (sent_state, SalesOrder.objects.get(pk=quotation.pk).state) == ("sent", "cancelled")
+    assert edit_confirmed.status_code == 302 and edit_confirmed["Location"] == f"/erp/sales/{confirmed.pk}/"

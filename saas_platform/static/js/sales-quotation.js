@@ -20,6 +20,21 @@
     }
   });
 
+  // A line's check came back: an automatic (or still empty) price takes the list price for the new quantity.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var cell = event.detail.target;
+    if (!cell || !cell.hasAttribute || !cell.hasAttribute("data-line-check")) return;
+    var check = cell.querySelector(".line-check");
+    var row = cell.closest("tr");
+    var price = row && row.querySelector("[data-price-input]");
+    var auto = row && row.querySelector("[data-price-auto]");
+    if (!check || !price || !auto || !check.dataset.price) return;
+    if (auto.value === "1" || price.value.trim() === "") {
+      price.value = check.dataset.price;
+      auto.value = "1";
+    }
+  });
+
   // Enter in a search box picks nothing and must not submit the whole quotation.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("[data-picker] input[type=search]")) {

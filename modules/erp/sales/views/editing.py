@@ -201,15 +201,23 @@ def _row_page(request, form: LineForm, values: dict, *, fill_price: bool):
 @require_POST
 @erp_view(FEATURE, Access.EDIT)
 def line_row(request):
-    """One line redrawn from the whole form's values (htmx posts the form): product units, price, stock."""
+    """One line redrawn from the whole form's values (htmx posts the form) once its product is chosen: the
+    product's units, its list price, the stock; or (``part=check``) only the stock-and-price check, when the
+    quantity, the unit, the customer or the currency changes."""
     index = _int(request.POST.get("row"))
     total = _int(request.POST.get(f"{LINES_PREFIX}-TOTAL_FORMS"))
     if index is None or total is None or index >= total:
         return HttpResponseBadRequest("row")
     form = LineForm(request.POST, prefix=f"{LINES_PREFIX}-{index}", vat_choices=vat_choices())
+    values = _header_values(QuotationForm(request.POST))
+    if request.POST.get("part") == "check":
+        # Only the check: the row's inputs stay as they are, the user may be typing in them. The page's script
+        # copies the list price into an automatic price.
+        row = _rows([form], values)[0]
+        return render(request, "erp/sales/_line_check.html", {"check": row.check, "currency": values["currency"]})
     price = form["unit_price"].value()
     auto = _flag(form["price_auto"].value()) or not str(price or "").strip()
-    return _row_page(request, form, _header_values(QuotationForm(request.POST)), fill_price=auto)
+    return _row_page(request, form, values, fill_price=auto)
 
 
 @require_GET

@@ -61,9 +61,11 @@ def order_detail(request, pk: int):
     for line in lines:
         stocked = bool(line.product_id) and line.product.kind == "goods"
         found = stock.get(line.product_id)
-        rows.append({"line": line, "stocked": stocked, "left": line.quantity_base - line.qty_delivered,
-                     "available": (found.available if found else Decimal(0)) if stocked and order.state
-                     in open_states else None,
+        left = line.quantity_base - line.qty_delivered
+        available = (found.available if found else Decimal(0)) if stocked and order.state in open_states else None
+        rows.append({"line": line, "stocked": stocked, "left": left, "available": available,
+                     # what is still to find: the part of the line not yet reserved for it
+                     "short": available is not None and available < left - line.qty_reserved,
                      "base_unit": line.product.base_unit.name if line.product_id else ""})
     pickings = [{"picking": picking, "url": first_url(PICKING_PAGES, picking.pk)}
                 for picking in selectors.order_pickings(order)]
