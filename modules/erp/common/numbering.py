@@ -12,6 +12,14 @@ PREFIXES = {
     "inventory.delivery": "WH/OUT/",
     "inventory.internal": "WH/INT/",
     "inventory.count": "WH/CNT/",
+    "accounting.BH": "BH",
+    "accounting.MH": "MH",
+    "accounting.TM": "TM",
+    "accounting.NH": "NH",
+    "accounting.TH": "TH",
+    "invoicing.bill": "HDM",
+    "invoicing.payment_in": "PT",
+    "invoicing.payment_out": "PC",
 }
 
 

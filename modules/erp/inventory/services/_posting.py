@@ -7,6 +7,7 @@ availability on the locked rows, applies the quantities and the weighted-average
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,6 +22,16 @@ from modules.erp.inventory.models import Location, Lot, Picking, PickingLine, Pr
 
 COMPANY_CURRENCY = "VND"
 ZERO = Decimal(0)
+
+# Called with the moves of every ``moves_post``, in its transaction (accounting posts their value).
+_POSTED_HOOKS: list[Callable] = []
+
+
+def on_moves_posted(hook: Callable) -> Callable:
+    """Register ``hook(moves, actor)``; the accounting app registers the entry that carries the moves' value."""
+    if hook not in _POSTED_HOOKS:
+        _POSTED_HOOKS.append(hook)
+    return hook
 
 
 @dataclass
@@ -110,4 +121,7 @@ def moves_post(*, actor, specs: list[MoveSpec], levels: dict | None = None) -> l
     StockLevel.objects.bulk_update(list(touched.values()), ["on_hand", "reserved"])
     if valuations:
         ProductValuation.objects.bulk_update(list(valuations.values()), ["quantity", "value"])
-    return StockMove.objects.bulk_create(moves)
+    moves = StockMove.objects.bulk_create(moves)
+    for hook in _POSTED_HOOKS:
+        hook(moves, actor)
+    return moves

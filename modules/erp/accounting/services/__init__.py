@@ -1,0 +1,2 @@
+"""Writes on the ledger: ``posting`` (the one door), ``setup`` (enabling finance), ``stock`` (what stock moves
+post)."""
