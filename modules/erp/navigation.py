@@ -9,7 +9,7 @@ ERP_NAV = [
             feature="erp.catalog", order=39),
     NavItem(key="products", label=_("Products"), url_name="product_list", icon="kanban", module="erp",
             feature="erp.catalog", order=40),
-    NavItem(key="sales", label=_("Sales"), url_name="sales_order_list", icon="list", module="erp",
+    NavItem(key="sales", label=_("Sales orders"), url_name="sales_order_list", icon="list", module="erp",
             feature="erp.sales", order=44),
     NavItem(key="stock", label=_("Stock"), url_name="inventory_stock", icon="building", module="erp",
             feature="erp.inventory", order=46),
