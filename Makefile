@@ -32,6 +32,7 @@ bench: install
 	$(WITH_SERVICES) $(PY) bench/crm.py
 	$(WITH_SERVICES) $(PY) bench/imports.py
 	$(WITH_SERVICES) $(PY) bench/signup.py
+	$(WITH_SERVICES) $(PY) bench/order_flow.py
 
 # Debian's Chromium for the browser tests (root only; CI runs as root).
 browser-deps:
