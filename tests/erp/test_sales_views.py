@@ -111,6 +111,20 @@ def test_a_quotation_written_through_the_form_takes_the_customers_list_price(ws_
     assert sales_order.number in page and 'data-testid="confirm-order"' in page
 
 
+def test_a_dollar_quotation_keeps_its_exchange_rate(ws_a, water):
+    # given: a price typed in dollars (the product has no USD price)
+    product, customer = water
+    # when
+    response = client_for(ws_a, ws_a.users["member"]).post("/erp/sales/new/", {
+        **MANAGEMENT, "lines-TOTAL_FORMS": "1", "party": customer.pk, "currency": "USD", "exchange_rate": "25400",
+        "order_date": "2026-11-27", **_line(0, product=product.pk, quantity="10", unit_price="0.25")})
+    # then
+    assert response.status_code == 302
+    with tenant_context(ws_a.tenant):
+        dollars = SalesOrder.objects.get()
+    assert (dollars.currency, dollars.exchange_rate, dollars.amount_untaxed) == ("USD", 25400, Decimal("2.50"))
+
+
 def test_a_quotation_is_edited_through_the_same_form(ws_a, water):
     # given
     product, customer = water

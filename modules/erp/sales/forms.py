@@ -22,6 +22,9 @@ class QuotationForm(forms.Form):
                                    error_messages={"required": _("Choose a customer."),
                                                    "invalid_choice": _("Choose a customer from the list.")})
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="VND")
+    exchange_rate = forms.DecimalField(label=_("Exchange rate"), max_digits=14, decimal_places=4, required=False,
+                                      min_value=Decimal("0.0001"),
+                                      help_text=_("VND for one unit of the currency; only for USD."))
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False,
                                        empty_label=None)
     order_date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
@@ -37,8 +40,11 @@ class QuotationForm(forms.Form):
     def header(self) -> dict:
         """The service's keyword arguments for the header."""
         data = dict(self.cleaned_data)
-        if data.get("warehouse") is None:
-            data.pop("warehouse", None)
+        for name in ("warehouse", "exchange_rate"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        if data.get("currency") == "VND":
+            data["exchange_rate"] = Decimal(1)
         return data
 
 

@@ -181,6 +181,7 @@ def quotation_edit(request, pk: int):
         return _save(request, order=order)
     header = QuotationForm(initial={
         "party": order.party_id, "currency": order.currency, "warehouse": order.warehouse_id,
+        "exchange_rate": order.exchange_rate if order.currency != "VND" else None,
         "order_date": order.order_date, "validity_date": order.validity_date,
         "commitment_date": order.commitment_date, "note": order.note})
     lines = [line_initial(line) for line in selectors.order_lines(order)]
