@@ -90,7 +90,7 @@ def _replace_lines(deal: Deal, lines: list[dict]) -> None:
     objects = []
     for index, line in enumerate(lines):
         product = line.get("product")
-        quantity = Decimal(str(line.get("quantity") or 1))
+        quantity = Decimal(str(line["quantity"])) if line.get("quantity") is not None else Decimal(1)
         description = line.get("description") or (product.name if product is not None else "")
         unit_price = line.get("unit_price")
         if unit_price is None and product is not None:
