@@ -121,6 +121,20 @@ def test_an_order_is_cancelled_with_its_receipt_until_something_arrives(scale_a)
     assert error.value.code == "order_received"
 
 
+def test_a_partly_received_order_is_closed_with_what_arrived(scale_a):
+    # given: 5 ordered, 2 received, 3 on a backorder receipt
+    owner, supplier = scale_a.users["owner"], _supplier()
+    product = goods(owner)
+    partly = services.purchase_order_confirm(actor=owner, order=_rfq(owner, supplier, product, 5))
+    receipt = partly.pickings.get()
+    backorder = picking_validate(actor=owner, picking=receipt, done={receipt.lines.get().pk: Decimal(2)})
+    # when
+    closed = services.purchase_order_close(actor=owner, order=partly)
+    # then
+    backorder.refresh_from_db()
+    assert (closed.state, backorder.state, closed.lines.get().qty_received) == ("done", "cancelled", 2)
+
+
 def test_only_a_request_for_quotation_can_be_changed(scale_a):
     # given
     owner, supplier = scale_a.users["owner"], _supplier()

@@ -10,8 +10,9 @@ from modules.erp.catalog.models import Unit
 from modules.erp.catalog.services import price_list_create, price_list_item_set, product_unit_add
 from modules.erp.errors import ErpError
 from modules.erp.inventory.models import Picking, StockLevel
+from modules.erp.inventory.services import picking_validate
 from modules.erp.sales.models import SalesOrder
-from modules.erp.sales.services import sales_order_cancel, sales_order_confirm, sales_order_create
+from modules.erp.sales.services import sales_order_cancel, sales_order_close, sales_order_confirm, sales_order_create
 from tests.crm.factories import PartyFactory
 from tests.erp.factories import goods, order, stock
 
@@ -94,3 +95,28 @@ def test_a_confirmed_order_cannot_be_confirmed_again(in_a, water):
     with pytest.raises(ErpError) as error:
         sales_order_confirm(actor=owner, order=sales_order)
     assert error.value.code == "order_state"
+
+
+def test_closing_a_partly_delivered_order_releases_the_rest(in_a, water):
+    # given: 10 ordered and reserved, 4 delivered, 6 waiting on a backorder
+    owner = in_a.users["owner"]
+    stock(owner, water, 10)
+    sales_order = order(owner, [(water, 10)])
+    picking = sales_order.pickings.get()
+    backorder = picking_validate(actor=owner, picking=picking, done={picking.lines.get().pk: Decimal(4)})
+    # when
+    sales_order_close(actor=owner, order=sales_order)
+    # then
+    backorder.refresh_from_db()
+    sales_order.refresh_from_db()
+    level = StockLevel.objects.get(product=water)
+    assert (sales_order.state, backorder.state) == (SalesOrder.State.DONE, Picking.State.CANCELLED)
+    assert (level.on_hand, level.reserved) == (6, 0)
+    assert sales_order.lines.get().qty_delivered == 4
+
+
+def test_an_order_with_nothing_delivered_is_cancelled_not_closed(in_a, water):
+    sales_order = order(in_a.users["owner"], [(water, 1)])
+    with pytest.raises(ErpError) as error:
+        sales_order_close(actor=in_a.users["owner"], order=sales_order)
+    assert error.value.code == "order_not_partly_delivered"

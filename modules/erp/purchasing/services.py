@@ -305,6 +305,27 @@ def purchase_order_cancel(*, actor, order: PurchaseOrder) -> PurchaseOrder:
     return order
 
 
+@transaction.atomic
+def purchase_order_close(*, actor, order: PurchaseOrder) -> PurchaseOrder:
+    """Close an order part of which arrived when the supplier will not send the rest: its open receipts are
+    cancelled and the order is done with what was received (the lines keep their ordered quantities)."""
+    from modules.erp.inventory.services import picking_cancel
+
+    _plan_check()
+    order = _order_lock(order)
+    if order.state != PurchaseOrder.State.CONFIRMED or not order.lines.filter(qty_received__gt=0).exists():
+        raise ErpError("order_not_partly_received", _("Only an order part of which arrived can be closed; "
+                                                      "cancel it instead."))
+    before = snapshot(order, ORDER_FIELDS)
+    for picking in order.pickings.filter(state=Picking.State.READY).order_by("pk"):
+        picking_cancel(actor=actor, picking=picking, from_order=True)
+    order.state = PurchaseOrder.State.DONE
+    order.save(update_fields=["state", "updated_at"])
+    audit_change(actor=actor, action="purchasing.order_closed", target=order, before=before,
+                 after=snapshot(order, ORDER_FIELDS))
+    return order
+
+
 # --- purchase suggestions into requests --------------------------------------------------------------------------
 
 @dataclass

@@ -162,3 +162,21 @@ def sales_order_cancel(*, actor, order: SalesOrder) -> SalesOrder:
     order.save(update_fields=["state", "updated_at"])
     audit_change(actor=actor, action="sales.order_cancelled", target=order, before=None, after={"state": order.state})
     return order
+
+
+@transaction.atomic
+def sales_order_close(*, actor, order: SalesOrder) -> SalesOrder:
+    """Close an order part of which was delivered when the rest will not be: reservations are released, the
+    open backorder is cancelled, and the order is done with what was delivered."""
+    order = sales_order_lock(order, State.CONFIRMED)
+    lines = list(order.lines.all())
+    if not any(line.qty_delivered for line in lines):
+        raise ErpError("order_not_partly_delivered", _("Nothing of this order was delivered: cancel it instead."),
+                       field="state")
+    stock_unreserve(lines=lines)
+    for picking in order.pickings.filter(state=Picking.State.READY):
+        picking_cancel(actor=actor, picking=picking, from_order=True)
+    order.state = State.DONE
+    order.save(update_fields=["state", "updated_at"])
+    audit_change(actor=actor, action="sales.order_closed", target=order, before=None, after={"state": order.state})
+    return order
