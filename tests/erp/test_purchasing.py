@@ -445,3 +445,19 @@ def test_workspace_b_orders_are_not_found_on_a(ws_a, ws_b):
     assert (detail.status_code, confirm.status_code) == (404, 404)
     with tenant_context(ws_b.tenant):
         assert PurchaseOrder.objects.get(pk=theirs.pk).state == "rfq"
+
+
+def test_the_close_button_closes_a_partly_received_order(scale_a):
+    # given
+    owner, supplier = scale_a.users["owner"], _supplier()
+    partly = services.purchase_order_confirm(actor=owner, order=_rfq(owner, supplier, goods(owner), 5))
+    receipt = partly.pickings.get()
+    picking_validate(actor=owner, picking=receipt, done={receipt.lines.get().pk: Decimal(2)})
+    client = client_for(scale_a, owner)
+    # when
+    page = client.get(f"/erp/purchasing/{partly.pk}/")
+    response = client.post(f"/erp/purchasing/{partly.pk}/close/")
+    # then
+    partly.refresh_from_db()
+    assert b'data-testid="order-close"' in page.content
+    assert (response.status_code, partly.state) == (302, "done")

@@ -146,7 +146,8 @@ def order_detail(request, pk: int):
         "order": order, "lines": lines, "receipts": receipts, "vat_groups": vat_groups(lines, order.currency),
         "can_edit": _can_edit(request), "editable": order.state in services.EDITABLE_STATES,
         "cancellable": order.state in (*services.EDITABLE_STATES, PurchaseOrder.State.CONFIRMED)
-        and not any(line.qty_received for line in lines)})
+        and not any(line.qty_received for line in lines),
+        "closable": order.state == PurchaseOrder.State.CONFIRMED and any(line.qty_received for line in lines)})
 
 
 def _order_action(request, pk: int, action, done_message: str):
@@ -177,6 +178,13 @@ def order_confirm(request, pk: int):
 @require_POST
 def order_cancel(request, pk: int):
     return _order_action(request, pk, services.purchase_order_cancel, _("%(number)s is cancelled."))
+
+
+@erp_view(FEATURE, Access.EDIT)
+@require_POST
+def order_close(request, pk: int):
+    return _order_action(request, pk, services.purchase_order_close,
+                         _("%(number)s is closed with what was received."))
 
 
 # --- supplier prices ---------------------------------------------------------------------------------------------
@@ -292,6 +300,7 @@ urlpatterns = [
     path("<int:pk>/send/", order_send, name="purchase_order_send"),
     path("<int:pk>/confirm/", order_confirm, name="purchase_order_confirm"),
     path("<int:pk>/cancel/", order_cancel, name="purchase_order_cancel"),
+    path("<int:pk>/close/", order_close, name="purchase_order_close"),
     path("supplier-prices/", supplier_price_list, name="supplier_price_list"),
     path("supplier-prices/<int:pk>/delete/", supplier_price_delete, name="supplier_price_delete"),
     path("supplier-prices/lookup/", supplier_price_lookup, name="supplier_price_lookup"),
