@@ -21,7 +21,8 @@ The delivery picking is looked up between confirm and deliver, untimed (a page h
 workspaces alternate in rounds, so noise from anything else on the machine falls on both alike. Wall time by
 perf_counter, queries counted on every call with ``connection.execute_wrapper`` (savepoints included; the
 COMMIT of each transaction is not a query there). One extra order per workspace records every
-statement (untimed), listed grouped by shape (literals and column lists folded).
+statement (untimed), listed grouped by shape (literals and column lists folded). ``--profile N`` adds a
+cProfile of N more orders (where this process spends its time: mostly waiting on the round trips).
 
     .venv/bin/python -m saas_platform.devservices -- .venv/bin/python bench/order_flow.py
 """
@@ -255,6 +256,8 @@ def main() -> None:
                         help="products of the baseline workspace (one opening move each)")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--statement-width", type=int, default=260, help="characters shown per grouped statement")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile N more orders in the loaded workspace (cProfile), print the top functions")
     parser.add_argument("--keep-db", action="store_true", help="leave database bench_saas in place")
     args = parser.parse_args()
     if args.products < LINES or args.baseline_products < LINES:
@@ -377,6 +380,25 @@ def main() -> None:
             space["captured"] = {}
             one_order(space, record=False, statements=space["captured"])
 
+        profile_text = ""
+        if args.profile:
+            import cProfile
+            import io
+            import pstats
+
+            enter(spaces["loaded"])
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(args.profile):
+                one_order(spaces["loaded"], record=False)
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out).strip_dirs()
+            stats.sort_stats("tottime").print_stats(25)
+            ours = r"services|_posting|pickings|reservations|locks|lines|selectors|audit|numbering"
+            stats.sort_stats("cumulative").print_stats(ours, 30)
+            profile_text = out.getvalue()
+
         # everything delivered, and the books still equal the ledger
         for name, space in spaces.items():
             connection.set_tenant(space["tenant"])
@@ -468,6 +490,10 @@ def main() -> None:
                              reverse=True)[:3]
             print("  slowest: " + "; ".join(f"{q['time'] * 1000:.2f} ms {normalized(q['sql'])[:100]}"
                                             for q in slowest))
+        if profile_text:
+            print()
+            print(f"cProfile of {args.profile} more orders in the loaded workspace (create + confirm + deliver):")
+            print(profile_text)
     finally:
         connection.set_schema_to_public()
         for alias in ("default", "platform"):
