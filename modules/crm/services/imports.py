@@ -106,6 +106,7 @@ def import_job_create(*, target: str, upload, actor) -> ImportJob:
     job.file.save(f"{uuid.uuid4().hex}{extension}", ContentFile(content), save=False)
     job.full_clean(exclude=["created_by"])
     job.save()
+    cache.delete(dry_run_key(job.pk))  # ids restart with a rebuilt database (tests): never inherit a preview
     return job
 
 
