@@ -37,6 +37,7 @@ urlpatterns = [
     path("parties/", include("modules.parties.urls")),
     path("erp/", include("modules.erp.dashboard.views")),
     path("erp/catalog/", include("modules.erp.catalog.views")),
+    path("erp/imports/", include("modules.erp.dataio.views")),
     path("erp/sales/", include("modules.erp.sales.views")),
     path("erp/inventory/", include("modules.erp.inventory.views")),
     path("erp/purchasing/", include("modules.erp.purchasing.views")),

@@ -8,3 +8,4 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from modules.erp import navigation  # noqa: F401  (registers the menu entries)
+        from modules.erp.dataio import imports  # noqa: F401  (registers the product and opening-stock imports)
