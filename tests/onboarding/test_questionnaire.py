@@ -86,4 +86,4 @@ def test_accepting_starts_the_trial_and_configures_the_workspace(ws_b):
     connection.set_tenant(ws_b.tenant)
     assert Pipeline.objects.get(is_default=True).stages.first().name == "Yêu cầu báo giá"
     assert OnboardingProfile.objects.get(tenant=ws_b.tenant).applied_parts == [
-        "crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing"]
+        "crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing", "accounting:manufacturing"]

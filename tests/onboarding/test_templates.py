@@ -68,7 +68,7 @@ def test_applying_manufacturing_configures_its_pipeline_sources_and_categories(w
     # then
     connection.set_tenant(ws_a.tenant)
     pipeline = Pipeline.objects.get(is_default=True)
-    assert applied == ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing"]
+    assert applied == ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing", "accounting:manufacturing"]
     assert pipeline.name == "Bán hàng sản xuất"
     assert [stage.name for stage in pipeline.stages.all()] == [
         "Yêu cầu báo giá", "Khảo sát kỹ thuật", "Báo giá", "Mẫu thử", "Đàm phán", "Thắng", "Thua"]
@@ -81,7 +81,7 @@ def test_applying_manufacturing_configures_its_pipeline_sources_and_categories(w
     assert Deal.objects.get(pk=existing.pk).pipeline_id == existing.pipeline_id
     profile = OnboardingProfile.objects.get(tenant=ws_a.tenant)
     assert (profile.business_type, profile.applied_parts) == (
-        "manufacturing", ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing"])
+        "manufacturing", ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing", "accounting:manufacturing"])
     assert set(Location.objects.values_list("code", flat=True)) == {"STOCK", "NVL", "BTP", "TP"}
 
 
@@ -97,7 +97,7 @@ def test_applying_twice_changes_nothing(ws_a):
     assert again == []
     assert _counts(ws_a.tenant) == before
     assert OnboardingProfile.objects.get(tenant=ws_a.tenant).applied_parts == [
-        "crm:ecommerce", "catalog:ecommerce", "inventory:ecommerce"]
+        "crm:ecommerce", "catalog:ecommerce", "inventory:ecommerce", "accounting:ecommerce"]
     with tenant_context(ws_a.tenant):
         assert {"shopee", "lazada", "tiktok-shop"} <= set(LeadSource.objects.values_list("code", flat=True))
         assert Pipeline.objects.get(is_default=True).name == "Bán sỉ thương mại điện tử"
@@ -110,7 +110,7 @@ def test_every_business_type_has_a_working_pipeline(ws_a):
     applied = [template_apply(tenant=ws_a.tenant, business_type=code) for code in types]
     # then each pipeline has open stages then exactly one won and one lost stage; the last applied is default
     connection.set_tenant(ws_a.tenant)
-    assert applied == [[f"crm:{code}", f"catalog:{code}", f"inventory:{code}"] for code in types]
+    assert applied == [[f"crm:{code}", f"catalog:{code}", f"inventory:{code}", f"accounting:{code}"] for code in types]
     kinds = {pipeline.name: [stage.kind for stage in pipeline.stages.all()] for pipeline in Pipeline.objects.all()}
     assert all(kind[-2:] == ["won", "lost"] and set(kind[:-2]) == {"open"} for kind in kinds.values())
     assert len(kinds) == 6  # "other" reuses the general "Bán hàng" pipeline
@@ -128,7 +128,7 @@ def test_starter_gets_parts_of_its_features_and_an_upgrade_applies_the_rest(ws_a
     # then
     assert first == ["crm:services"]
     assert OnboardingProfile.objects.get(tenant=ws_a.tenant).applied_parts == [
-        "crm:services", "catalog:services", "inventory:services", "support_test:services"]
+        "crm:services", "catalog:services", "inventory:services", "accounting:services", "support_test:services"]
     with tenant_context(ws_a.tenant):
         assert TicketCategory.objects.filter(name="Hỗ trợ (services)").exists()
     assert template_apply_new_features(tenant=ws_a.tenant) == []
