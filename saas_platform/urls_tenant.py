@@ -42,6 +42,7 @@ urlpatterns = [
     path("erp/inventory/", include("modules.erp.inventory.views")),
     path("erp/purchasing/", include("modules.erp.purchasing.views")),
     path("erp/invoicing/", include("modules.erp.invoicing.views_payments")),
+    path("erp/accounting/", include("modules.erp.accounting.views")),
     path("erp/", include("modules.erp.sales.views_from_deal")),
     path("", include("saas_platform.urls_common")),
 ]

@@ -17,6 +17,14 @@ ERP_NAV = [
             module="erp", feature="erp.inventory", order=47),
     NavItem(key="purchasing", label=_("Purchasing"), url_name="purchase_order_list", icon="card", module="erp",
             feature="erp.purchasing", order=48),
+    NavItem(key="finance", label=_("Finance overview"), url_name="accounting_dashboard", icon="chart", module="erp",
+            feature="erp.accounting", order=52),
+    NavItem(key="journal_entries", label=_("Journal entries"), url_name="accounting_entry_list", icon="list",
+            module="erp", feature="erp.accounting", order=53),
+    NavItem(key="accounting_reports", label=_("Accounting reports"), url_name="accounting_reports", icon="chart",
+            module="erp", feature="erp.accounting", order=54),
+    NavItem(key="accounting_settings", label=_("Accounting settings"), url_name="accounting_settings",
+            icon="building", module="erp", feature="erp.invoicing", order=55),
 ]
 
 for item in ERP_NAV:
