@@ -14,6 +14,7 @@ from billing.models import Plan, Subscription
 from modules.erp.catalog.models import Unit
 from modules.erp.catalog.services import price_list_create, price_list_item_set, product_unit_add
 from modules.erp.inventory.models import Picking
+from modules.erp.inventory.services import picking_validate
 from modules.erp.sales import selectors
 from modules.erp.sales.models import SalesOrder
 from modules.erp.sales.pdf import pdf_document
@@ -431,3 +432,28 @@ def test_send_then_cancel_through_the_buttons_and_an_order_delivered_in_part_can
     with tenant_context(ws_a.tenant):
         assert (sent_state, SalesOrder.objects.get(pk=quotation.pk).state) == ("sent", "cancelled")
     assert edit_confirmed.status_code == 302 and edit_confirmed["Location"] == f"/erp/sales/{confirmed.pk}/"
+
+
+def test_a_short_order_reserves_again_once_stock_arrives_and_closes_with_what_was_delivered(ws_a, water):
+    # given: 12 ordered, 10 in stock (reserved), 10 delivered; then 1 more arrives
+    product, customer = water
+    owner = ws_a.users["owner"]
+    with tenant_context(ws_a.tenant):
+        short = order(owner, [(product, 12)], party=customer)
+        delivery = short.pickings.get(state=Picking.State.READY)
+        picking_validate(actor=owner, picking=delivery, done={delivery.lines.get().pk: Decimal(10)})
+        stock(owner, product, 1)
+    client = client_for(ws_a, ws_a.users["member"])
+    page = client.get(f"/erp/sales/{short.pk}/").content.decode()
+    # when
+    client.post(f"/erp/sales/{short.pk}/reserve/")
+    with tenant_context(ws_a.tenant):
+        reserved = short.lines.get().qty_reserved
+    client.post(f"/erp/sales/{short.pk}/close/")
+    # then
+    assert 'data-testid="reserve-order"' in page and 'data-testid="close-order"' in page
+    assert 'data-testid="cancel-order"' not in page
+    with tenant_context(ws_a.tenant):
+        line = short.lines.get()
+        assert (reserved, line.qty_reserved, line.qty_delivered) == (1, 0, 10)
+        assert SalesOrder.objects.get(pk=short.pk).state == "done"

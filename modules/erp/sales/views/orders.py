@@ -75,6 +75,9 @@ def order_detail(request, pk: int):
         "history": history, "badge": STATE_BADGES.get(order.state, ""), "can_edit": can_edit(request),
         "editable": order.state in (State.QUOTATION, State.SENT),
         "cancellable": order.state in open_states and not any(line.qty_delivered for line in lines),
+        "closable": order.state == State.CONFIRMED and any(line.qty_delivered for line in lines),
+        "unreserved": order.state == State.CONFIRMED and any(
+            row["stocked"] and row["line"].qty_reserved < row["left"] for row in rows),
         "deal_url": first_url(("deal_detail",), order.deal_id) if order.deal_id else None,
         "party_url": first_url(("party_detail",), order.party_id)})
 
@@ -109,10 +112,35 @@ def order_cancel(request, pk: int):
     return _act(request, pk, services.sales_order_cancel, _("%(number)s is cancelled."))
 
 
+@require_POST
+@erp_view(FEATURE, Access.EDIT)
+def order_reserve(request, pk: int):
+    order = selectors.order_for_detail(pk)
+    try:
+        reserved = services.sales_order_reserve(actor=request.user, order=order)
+    except ErpError as error:
+        messages.error(request, error.message)
+    else:
+        if any(reserved.values()):
+            messages.success(request, _("More stock is reserved for %(number)s.") % {"number": order.number})
+        else:
+            messages.info(request, _("No more stock is available for %(number)s yet.") % {"number": order.number})
+    return redirect("sales_order_detail", pk=order.pk)
+
+
+@require_POST
+@erp_view(FEATURE, Access.EDIT)
+def order_close(request, pk: int):
+    return _act(request, pk, services.sales_order_close,
+                _("%(number)s is closed with what was delivered; the rest will not be."))
+
+
 urlpatterns = [
     path("", order_list, name="sales_order_list"),
     path("<int:pk>/", order_detail, name="sales_order_detail"),
     path("<int:pk>/send/", order_send, name="sales_order_send"),
     path("<int:pk>/confirm/", order_confirm, name="sales_order_confirm"),
     path("<int:pk>/cancel/", order_cancel, name="sales_order_cancel"),
+    path("<int:pk>/reserve/", order_reserve, name="sales_order_reserve"),
+    path("<int:pk>/close/", order_close, name="sales_order_close"),
 ]
