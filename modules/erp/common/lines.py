@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from modules.erp.catalog.models import Product, ProductUnit
 from modules.erp.catalog.money import money_round
-from modules.erp.catalog.selectors import vat_rate_on
+from modules.erp.catalog.selectors import vat_rates_on
 from modules.erp.errors import ErpError
 
 HUNDRED = Decimal(100)
@@ -45,7 +45,9 @@ def trade_lines_build(*, line_model, specs: list[dict], currency: str, day: date
     discount_percent, vat_code). Errors name the line: field ``lines-<index>-<name>``."""
     if not specs:
         raise ErpError("lines_required", _("Add at least one line."), field="lines")
-    factors, rates, lines = _factors(specs), {}, []
+    codes = {spec.get("vat_code") or (spec["product"].vat_code if spec.get("product") else "10") for spec in specs}
+    factors, lines = _factors(specs), []
+    rates = {code: rate.rate for code, rate in vat_rates_on(codes, day).items()}
     for index, spec in enumerate(specs):
         product: Product | None = spec.get("product")
         unit = spec.get("unit") or (product.base_unit if product else None)
@@ -67,8 +69,6 @@ def trade_lines_build(*, line_model, specs: list[dict], currency: str, day: date
             raise ErpError("description_required", _("Choose a product or describe the line."),
                            field=f"lines-{index}-description")
         vat_code = spec.get("vat_code") or (product.vat_code if product else "10")
-        if vat_code not in rates:
-            rates[vat_code] = vat_rate_on(vat_code, day).rate
         unit_price = spec.get("unit_price")
         if unit_price in (None, ""):
             unit_price = default_price(product, quantity * factor) * factor if product else Decimal(0)

@@ -49,13 +49,15 @@ def levels_lock_by_pk(pks: Iterable[int], *, related: bool = False) -> dict[int,
     return {row.pk: row for row in rows}
 
 
-def valuations_lock(product_ids: Iterable[int]) -> dict[int, ProductValuation]:
-    """Lock (creating when missing) the valuation rows of ``product_ids``, by product pk."""
+def valuations_lock(product_ids: Iterable[int], *, create: bool = True) -> dict[int, ProductValuation]:
+    """Lock the valuation rows of ``product_ids``, by product pk; ``create`` first adds the missing ones (stock
+    coming in; stock going out always has its row)."""
     ids = sorted(set(product_ids))
     if not ids:
         return {}
-    ProductValuation.objects.bulk_create(
-        [ProductValuation(product_id=pk, quantity=Decimal(0), value=Decimal(0)) for pk in ids],
-        ignore_conflicts=True)
+    if create:
+        ProductValuation.objects.bulk_create(
+            [ProductValuation(product_id=pk, quantity=Decimal(0), value=Decimal(0)) for pk in ids],
+            ignore_conflicts=True)
     rows = ProductValuation.objects.select_for_update().filter(product_id__in=ids).order_by("product_id")
     return {row.product_id: row for row in rows}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from modules.crm.audit import audit_change, snapshot
 from modules.erp.catalog.models import Product
-from modules.erp.catalog.selectors import price_for
+from modules.erp.catalog.selectors import price_book
 from modules.erp.common.lines import document_totals_set, trade_lines_build
 from modules.erp.common.numbering import sequence_next
 from modules.erp.errors import ErpError
@@ -46,10 +46,8 @@ def _check_header(order: SalesOrder) -> None:
 
 
 def _lines_write(order: SalesOrder, specs: list[dict]) -> list[SalesOrderLine]:
-    def list_price(product: Product, quantity_base: Decimal) -> Decimal:
-        return price_for(product=product, party=order.party, quantity=quantity_base, currency=order.currency,
-                         day=order.order_date)
-
+    list_price = price_book(products=[spec["product"] for spec in specs if spec.get("product")], party=order.party,
+                            currency=order.currency)
     lines = trade_lines_build(line_model=SalesOrderLine, specs=specs, currency=order.currency,
                               day=order.order_date, default_price=list_price)
     for line in lines:

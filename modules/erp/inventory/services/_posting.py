@@ -76,8 +76,9 @@ def moves_post(*, actor, specs: list[MoveSpec], levels: dict | None = None) -> l
     incoming = {spec.key(spec.location_to) for spec in specs if spec.location_to}
     if levels is None or not (outgoing | incoming) <= set(levels):
         levels = levels_lock(outgoing, create=incoming)
-    valuations = valuations_lock(spec.product.pk for spec in specs
-                                 if spec.location_from is None or spec.location_to is None)
+    valuations = valuations_lock((spec.product.pk for spec in specs
+                                  if spec.location_from is None or spec.location_to is None),
+                                 create=any(spec.location_from is None for spec in specs))
     now, moves, touched = timezone.now(), [], {}
     for spec in specs:
         quantity = Decimal(spec.quantity)

@@ -30,7 +30,7 @@ def default_location(warehouse: Warehouse) -> Location:
     return location
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # callers inside a transaction fail as a whole; no savepoint round trips
 def picking_create(*, actor, kind: str, warehouse: Warehouse, lines: list[dict], party=None, sales_order=None,
                    purchase_order=None, location_src: Location | None = None, location_dest: Location | None = None,
                    scheduled_date: datetime.date | None = None, note: str = "", backorder_of=None) -> Picking:
@@ -54,7 +54,7 @@ def picking_create(*, actor, kind: str, warehouse: Warehouse, lines: list[dict],
         picking=picking, product=line["product"], quantity=Decimal(line["quantity"]), unit_cost=line.get("unit_cost"),
         lot_code=line.get("lot_code", ""), sales_line=line.get("sales_line"), purchase_line=line.get("purchase_line"))
         for line in lines])
-    if backorder_of is None:
+    if backorder_of is None and sales_order is None and purchase_order is None:  # orders audit their own
         audit_change(actor=actor, action=f"inventory.{kind}_created", target=picking, before=None,
                      after={"number": picking.number, "lines": len(lines)})
     return picking

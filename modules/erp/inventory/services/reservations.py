@@ -44,8 +44,10 @@ def stock_reserve(*, lines, warehouse: Warehouse) -> dict[int, Decimal]:
                   .values_list("pk", flat=True))
     levels = levels_lock_by_pk(candidates, related=True)
     preference = sorted(levels.values(), key=_preference)
+    # a line holds reservations only once it has reserved something: a first reservation reads none
+    holding = [pk for pk in wanted if by_pk[pk].qty_reserved > 0]
     existing = {(r.level_id, r.sales_line_id): r for r in
-                StockReservation.objects.filter(sales_line_id__in=wanted, level_id__in=levels)}
+                StockReservation.objects.filter(sales_line_id__in=holding, level_id__in=levels)} if holding else {}
     new_rows, changed_rows, reserved_now = [], [], {}
     for pk, need in wanted.items():
         line, got = by_pk[pk], ZERO
