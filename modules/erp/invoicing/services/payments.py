@@ -14,8 +14,9 @@ Posting (source ``payment:<id>``), one counterpart line per invoice so each is c
   the VND difference is the realised exchange difference: Cr 515 (gain) or Dr 635 (loss). Foreign-currency lines
   balance in their currency: the exchange line carries the payment's currency with amount_currency 0.
 
-An invoice's share in VND telescopes: the part cleared after an allocation is round(V * paid / total), V being
-what its entry booked on 131/331, so the payment that settles an invoice clears exactly what is left of V.
+An invoice's share in VND telescopes: the part cleared after an allocation is round(V * settled / total), V being
+what the invoice holds on 131/331 (``booked_vnd``: its total at its rate, rounded once), so the payment that settles
+an invoice clears exactly what is left of V.
 Allocating an advance later posts only when the rates differ: the advance at the payment rate against the invoice
 at its own, and the difference to 515/635 (source ``payment:<id>:left:<what is left>``).
 
@@ -29,25 +30,19 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.entitlements import entitlements_for, feature_blocked_error
 from modules.crm.audit import audit_change, snapshot
-from modules.erp.accounting.models import Branch, Journal, JournalEntry, JournalLine
-from modules.erp.accounting.services.posting import (
-    LineSpec,
-    accounting_required,
-    entry_post,
-    entry_reverse,
-    role_accounts,
-)
+from modules.erp.accounting.models import Branch, Journal, JournalEntry
+from modules.erp.accounting.services.posting import LineSpec, entry_post, entry_reverse
 from modules.erp.catalog.models import CURRENCIES
 from modules.erp.catalog.money import money_round
 from modules.erp.common.numbering import sequence_next
 from modules.erp.errors import ErpError
 from modules.erp.invoicing.models import Invoice, Payment, PaymentAllocation
+from modules.erp.invoicing.services.invoices import booked_vnd, payment_state_for
 from modules.parties.models import Party
 
 FEATURE = "erp.invoicing"
@@ -75,14 +70,6 @@ def _plan_check() -> None:
 def counter_role(invoice: Invoice) -> str:
     """The account an invoice was booked on: customers' documents on 131, suppliers' on 331."""
     return "receivable" if invoice.is_customer else "payable"
-
-
-def payment_state_of(invoice: Invoice) -> str:
-    if invoice.amount_residual <= 0:
-        return Invoice.PaymentState.PAID
-    if invoice.amount_residual < invoice.amount_total:
-        return Invoice.PaymentState.PARTIAL
-    return Invoice.PaymentState.NOT_PAID
 
 
 def _decimal(value, field: str) -> Decimal:
@@ -167,26 +154,12 @@ def _allocations_auto(payment_kind: str, party: Party, currency: str, available:
     return sorted(result, key=lambda pair: pair[0].pk)
 
 
-def _booked_vnd(invoices: list[Invoice]) -> dict[int, Decimal]:
-    """Invoice id -> what its entry booked on 131/331 in VND (one query, foreign-currency invoices only: a VND
-    invoice booked its total); an invoice without an entry counts its total at its rate."""
-    foreign = [invoice for invoice in invoices if invoice.currency != COMPANY_CURRENCY and invoice.entry_id]
-    booked = {}
-    if foreign:
-        roles = role_accounts(accounting_required().chart)
-        rows = (JournalLine.objects.filter(entry_id__in=[invoice.entry_id for invoice in foreign],
-                                           account__code__in=[roles["receivable"], roles["payable"]])
-                .values("entry_id").annotate(net=Sum(F("debit") - F("credit"))))
-        by_entry = {row["entry_id"]: abs(row["net"]) for row in rows}
-        booked = {invoice.pk: by_entry[invoice.entry_id] for invoice in foreign if invoice.entry_id in by_entry}
-    return {invoice.pk: booked.get(invoice.pk, money_round(invoice.amount_total * invoice.exchange_rate,
-                                                            COMPANY_CURRENCY)) for invoice in invoices}
-
-
-def _share_vnd(invoice: Invoice, amount: Decimal, booked: Decimal) -> Decimal:
-    """The VND of 131/331 cleared by paying ``amount`` on ``invoice`` (its residual not yet reduced)."""
+def _share_vnd(invoice: Invoice, amount: Decimal) -> Decimal:
+    """The VND of 131/331 cleared by paying ``amount`` on ``invoice`` (its residual not yet reduced), as a share of
+    what the invoice booked there (``booked_vnd``: its total at its rate, rounded once)."""
     if not invoice.amount_total:
         return ZERO
+    booked = booked_vnd(invoice)
     paid_before = invoice.amount_total - invoice.amount_residual
     after = money_round(booked * (paid_before + amount) / invoice.amount_total, COMPANY_CURRENCY)
     before = money_round(booked * paid_before / invoice.amount_total, COMPANY_CURRENCY)
@@ -203,15 +176,13 @@ def _exchange_line(lines: list[LineSpec], currency: str) -> None:
 
 def _settle(pairs: list[tuple[Invoice, Decimal]], sign: int, payment: Payment) -> list[LineSpec]:
     """Counterpart lines for the allocations (``sign`` +1 debits them), and the invoices' residuals reduced."""
-    booked = _booked_vnd([invoice for invoice, _amount in pairs])
     lines = []
     for invoice, amount in pairs:
-        lines.append(LineSpec(account=counter_role(invoice), amount=sign * _share_vnd(invoice, amount,
-                                                                                      booked[invoice.pk]),
+        lines.append(LineSpec(account=counter_role(invoice), amount=sign * _share_vnd(invoice, amount),
                               party_id=payment.party_id, label=f"{payment.number} {invoice.display_number}",
                               currency=payment.currency, amount_currency=sign * amount))
         invoice.amount_residual -= amount
-        invoice.payment_state = payment_state_of(invoice)
+        invoice.payment_state = payment_state_for(invoice)
     if pairs:
         Invoice.objects.bulk_update([invoice for invoice, _amount in pairs], ["amount_residual", "payment_state"])
     return lines
@@ -353,7 +324,7 @@ def payment_reverse(*, actor, payment: Payment, date: datetime.date | None = Non
     for row in allocations:
         invoice = invoices[row.invoice_id]
         invoice.amount_residual += row.amount
-        invoice.payment_state = payment_state_of(invoice)
+        invoice.payment_state = payment_state_for(invoice)
     if invoices:
         Invoice.objects.bulk_update(list(invoices.values()), ["amount_residual", "payment_state"])
     PaymentAllocation.objects.filter(payment=payment).delete()
