@@ -25,6 +25,10 @@ ERP_NAV = [
             module="erp", feature="erp.accounting", order=54),
     NavItem(key="accounting_settings", label=_("Accounting settings"), url_name="accounting_settings",
             icon="building", module="erp", feature="erp.invoicing", order=55),
+    NavItem(key="payments", label=_("Payments"), url_name="payment_list", icon="card", module="erp",
+            feature="erp.invoicing", order=51),
+    NavItem(key="aging", label=_("AR/AP aging"), url_name="erp_aging", icon="chart", module="erp",
+            feature="erp.aging", order=56),
 ]
 
 for item in ERP_NAV:
