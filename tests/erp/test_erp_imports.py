@@ -387,3 +387,17 @@ def test_a_queued_import_shows_its_progress_bar(ws_a):
     # then
     assert f'data-status-url="/erp/imports/{job.pk}/status/"' in page and 'role="progressbar"' in page
     assert (status["state"], status["progress"], "redirect" in status) == ("queued", 0, False)
+
+
+def test_opening_stock_over_several_chunks_adds_up(in_a):
+    # given: more rows than one posting chunk, all on one product and location
+    goods(in_a.users["owner"], sku="NUOC")
+    rows = [["NUOC", "", "", "2", str(1000 + n), ""] for n in range(1200)]
+    # when
+    job = _run(in_a, _job(in_a, "opening", [OPENING_HEADER, *rows]))
+    # then
+    assert (job.state, job.created_rows) == ("done", 1200)
+    valuation = ProductValuation.objects.get()
+    assert (valuation.quantity, valuation.value) == (Decimal(2400), Decimal(sum(2 * (1000 + n) for n in range(1200))))
+    assert StockLevel.objects.get().on_hand == Decimal(2400)
+    assert StockMove.objects.aggregate(total=Sum("value"))["total"] == valuation.value

@@ -31,6 +31,7 @@ from modules.erp.catalog.models import Product, ProductCategory, Unit, VatRate
 from modules.erp.catalog.money import money_round
 from modules.erp.dataio.fields import OPENING_FIELDS, PRODUCT_FIELDS, CatalogLookups, StockLookups
 from modules.erp.errors import ErpError
+from modules.erp.inventory.locks import levels_lock, valuations_lock
 from modules.erp.inventory.models import Location, Lot, StockLevel, StockMove, Warehouse
 from modules.erp.inventory.services._posting import COMPANY_CURRENCY, MoveSpec, moves_post
 
@@ -228,9 +229,13 @@ def _write_opening(*, job: ImportJob, checked: Checked, lookups: StockLookups, a
     specs = [MoveSpec(kind=StockMove.Kind.OPENING, product=row.product, quantity=row.quantity,
                       location_to=row.location, lot=lots.get((row.product.pk, row.lot_code)),
                       unit_cost=row.unit_cost, reference=reference) for row in rows]
+    # Every row lock up front, in the inventory's one order (levels by pk, then valuations), once: taking them
+    # chunk by chunk would lock levels after valuations and could deadlock with a delivery.
+    levels = levels_lock((), create={spec.key(spec.location_to) for spec in specs})
+    valuations_lock({spec.product.pk for spec in specs})
     value = Decimal(0)
     for start in range(0, len(specs), CHUNK):
-        moves = moves_post(actor=actor, specs=specs[start:start + CHUNK])
+        moves = moves_post(actor=actor, specs=specs[start:start + CHUNK], levels=levels)
         value += sum((move.value for move in moves), Decimal(0))
         progress(min(start + CHUNK, len(specs)))
     return {"created": len(specs), "products": len({row.product.pk for row in rows}), "value": str(value)}
