@@ -3,6 +3,7 @@ written, a good file writing everything (opening stock valued at the sum of quan
 its preview, the pages, gates and isolation."""
 
 import csv
+import dataclasses
 import io
 from decimal import Decimal
 
@@ -18,7 +19,7 @@ from billing.models import Plan, Subscription
 from modules.audit.models import AuditEntry
 from modules.crm.models import ImportJob
 from modules.crm.selectors.imports import import_preview_summary
-from modules.crm.services.imports import import_job_create, import_job_run, import_job_start
+from modules.crm.services.imports import KINDS, import_job_create, import_job_run, import_job_start
 from modules.erp.catalog.models import Product, ProductCategory
 from modules.erp.catalog.services import category_create
 from modules.erp.inventory.models import Location, Lot, ProductValuation, StockLevel, StockMove, Warehouse
@@ -127,6 +128,24 @@ def test_bad_product_rows_are_reported_by_row_and_nothing_is_written(in_a):
     assert "Row 2 already has this SKU." in job.errors[0]["message"]
     assert (Product.objects.count(), ProductCategory.objects.count()) == before
     assert not AuditEntry.objects.filter(action="import.done").exists()
+
+
+def test_a_sku_saved_between_the_check_and_the_write_fails_the_import_and_writes_nothing(in_a, monkeypatch):
+    # given: another member saves SP-0001 once the import has read the SKUs in use
+    kind = KINDS["products"]
+
+    def lookups_then_a_rival(tenant):
+        lookups = kind.lookups(tenant)
+        goods(in_a.users["member"], sku="SP-0001")
+        return lookups
+
+    monkeypatch.setitem(KINDS, "products", dataclasses.replace(kind, lookups=lookups_then_a_rival))
+    # when
+    job = _run(in_a, _job(in_a, "products", [PRODUCT_HEADER, *_product_rows(3)]))
+    # then
+    assert job.state == "failed" and "SP-0001" in job.errors[0]["message"]
+    assert list(Product.objects.values_list("sku", flat=True)) == ["SP-0001"]
+    assert not ProductCategory.objects.exists()
 
 
 def test_a_dry_run_checks_everything_writes_nothing_and_previews_what_the_import_would_write(in_a):

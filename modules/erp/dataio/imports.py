@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -102,9 +103,13 @@ def _write_products(*, job: ImportJob, checked: Checked, lookups: CatalogLookups
     category_ids = {**lookups.categories, **{key: category.pk for key, category in new_categories.items()}}
     for product, key in zip(products, checked.extra["category_keys"], strict=True):
         product.category_id = category_ids.get(key) if key else None
-    for start in range(0, len(products), CHUNK):
-        bulk_copy(Product, products[start:start + CHUNK])
-        progress(min(start + CHUNK, len(products)))
+    try:
+        for start in range(0, len(products), CHUNK):
+            bulk_copy(Product, products[start:start + CHUNK])
+            progress(min(start + CHUNK, len(products)))
+    except IntegrityError as error:  # a SKU saved in the instant since the check above; the run rolls back
+        raise ErpError("sku_taken", _("A product with one of these SKUs was added meanwhile. Nothing was "
+                                      "imported; run the import again.")) from error
     return {"created": len(products), "categories_created": len(new_categories)}
 
 
