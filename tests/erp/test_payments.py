@@ -6,11 +6,12 @@ the list's query count."""
 
 import datetime
 import io
+import threading
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -38,9 +39,13 @@ def _on_plan(tenant, code):
 
 
 @pytest.fixture(autouse=True)
-def balance_checked_per_statement(db):
+def balance_checked_per_statement(request):
     """The ledger's deferred balance trigger reads its table through the search path: checked at the end of each
-    statement, it runs while the workspace's schema is set (at the test's final check it would be public's)."""
+    statement, it runs while the workspace's schema is set (at the test's final check it would be public's).
+    Tests with real commits check at their commits, inside the workspace."""
+    if "committed_workspace" in request.fixturenames:
+        return
+    request.getfixturevalue("db")
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
@@ -297,6 +302,40 @@ def test_without_accounting_a_payment_asks_for_the_chart_first(in_a):
     with pytest.raises(ErpError) as error:
         _pay(in_a.users["owner"], PartyFactory(), 100_000, {})
     assert error.value.code == "accounting_off"
+
+
+def test_two_cashiers_paying_the_same_invoice_at_once_settle_it_once(committed_workspace):
+    # given a committed invoice of 1,000,000
+    ws = committed_workspace("growth")
+    owner = ws.users["owner"]
+    with tenant_context(ws.tenant):
+        accounting_enable(actor=owner, chart="tt133")
+        customer = PartyFactory()
+        invoice = _invoice(owner, customer, 1_000_000)
+    barrier, errors = threading.Barrier(2), []
+
+    def pay(_index):
+        try:
+            with tenant_context(ws.tenant):
+                barrier.wait()
+                _pay(owner, customer, 1_000_000, {invoice.pk: D(1_000_000)})
+        except ErpError as error:
+            errors.append(error.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=pay, args=(index,)) for index in range(2)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    with tenant_context(ws.tenant):
+        assert errors == ["over_allocation"]
+        assert list(Payment.objects.values_list("number", flat=True)) == ["PT00001"]
+        assert (_state(invoice), _balance("131", customer)) == ((D(0), "paid"), D(0))
+    connection.set_schema_to_public()
 
 
 # --- statement, aging, party balance -------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from modules.erp.errors import ErpError
 from modules.erp.invoicing.models import Invoice, Payment, PaymentAllocation
 from modules.erp.invoicing.services.invoices import booked_vnd, payment_state_for
 from modules.parties.models import Party
+from saas_platform.templatetags.fmt import format_money
 
 FEATURE = "erp.invoicing"
 COMPANY_CURRENCY = "VND"
@@ -130,8 +131,8 @@ def _allocations_check(payment_kind: str, party: Party, currency: str, allocatio
             raise ErpError("currency_mismatch", _("Invoice %(number)s is in %(currency)s: pay it in that currency.")
                            % {"number": invoice.display_number, "currency": invoice.currency}, field="currency")
         if amount > invoice.amount_residual:
-            raise ErpError("over_allocation", _("Only %(left)s %(currency)s is left to pay on %(number)s.") % {
-                "left": invoice.amount_residual, "currency": currency, "number": invoice.display_number},
+            raise ErpError("over_allocation", _("Only %(left)s is left to pay on %(number)s.") % {
+                "left": format_money(invoice.amount_residual, currency), "number": invoice.display_number},
                 field="allocations")
         result.append((invoice, amount))
     if sum((amount for _invoice, amount in result), ZERO) > available:
