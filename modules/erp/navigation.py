@@ -17,6 +17,8 @@ ERP_NAV = [
             module="erp", feature="erp.inventory", order=47),
     NavItem(key="purchasing", label=_("Purchasing"), url_name="purchase_order_list", icon="card", module="erp",
             feature="erp.purchasing", order=48),
+    NavItem(key="invoices", label=_("Invoices"), url_name="invoice_list", icon="card", module="erp",
+            feature="erp.invoicing", order=50),
     NavItem(key="finance", label=_("Finance overview"), url_name="accounting_dashboard", icon="chart", module="erp",
             feature="erp.accounting", order=52),
     NavItem(key="journal_entries", label=_("Journal entries"), url_name="accounting_entry_list", icon="list",
@@ -29,6 +31,8 @@ ERP_NAV = [
             feature="erp.invoicing", order=51),
     NavItem(key="aging", label=_("AR/AP aging"), url_name="erp_aging", icon="chart", module="erp",
             feature="erp.aging", order=56),
+    NavItem(key="company", label=_("Company details"), url_name="company_detail", icon="building", module="erp",
+            feature="erp.catalog", order=56),
 ]
 
 for item in ERP_NAV:

@@ -76,3 +76,22 @@ class TradeLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class CompanyProfile(models.Model):
+    """The workspace's own legal details, printed as the seller on quotations and invoices (one row).
+
+    Kept in the workspace's schema, beside the documents that print it."""
+
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
+    tax_code = models.CharField(_("tax code"), max_length=14, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=120, blank=True,
+                                    help_text=_("Number and bank, printed for payment (e.g. 0011004299999 - "
+                                                "Vietcombank)."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.legal_name or "company"

@@ -7,6 +7,7 @@ layout and the rows shared with invoices are in ``modules/erp/common/pdf.py``.
 
 from __future__ import annotations
 
+from modules.erp.common.company import seller_lines
 from modules.erp.common.pdf import PdfDocument, line_rows, party_lines, pdf_render, totals_rows
 from modules.erp.common.words import amount_in_words
 from saas_platform.templatetags.fmt import format_date, format_money
@@ -17,7 +18,8 @@ LABELS = {
     "vi": {
         "quotation": "BÁO GIÁ", "order": "ĐƠN BÁN HÀNG", "cancelled": "ĐÃ HỦY", "number": "Số", "date": "Ngày",
         "valid_until": "Hiệu lực đến", "delivery": "Ngày giao hàng", "seller": "Bên bán", "buyer": "Khách hàng",
-        "tax_code": "Mã số thuế", "address": "Địa chỉ",
+        "tax_code": "Mã số thuế", "address": "Địa chỉ", "phone": "Điện thoại",
+        "bank_account": "Số tài khoản",
         "columns": ("STT", "Tên hàng hóa, dịch vụ", "ĐVT", "Số lượng", "Đơn giá", "CK %", "Thuế suất", "Thành tiền"),
         "base_at": "Cộng tiền hàng chịu thuế {rate}", "tax_at": "Tiền thuế GTGT {rate}", "exempt": "Không chịu thuế",
         "untaxed": "Cộng tiền hàng", "tax": "Tiền thuế GTGT", "total": "Tổng cộng tiền thanh toán",
@@ -27,7 +29,7 @@ LABELS = {
     "en": {
         "quotation": "QUOTATION", "order": "SALES ORDER", "cancelled": "CANCELLED", "number": "No.", "date": "Date",
         "valid_until": "Valid until", "delivery": "Delivery date", "seller": "Seller", "buyer": "Customer",
-        "tax_code": "Tax code", "address": "Address",
+        "tax_code": "Tax code", "address": "Address", "phone": "Phone", "bank_account": "Bank account",
         "columns": ("No.", "Description", "Unit", "Qty", "Unit price", "Disc. %", "VAT", "Amount"),
         "base_at": "Amount subject to VAT {rate}", "tax_at": "VAT {rate}", "exempt": "VAT exempt",
         "untaxed": "Subtotal", "tax": "VAT", "total": "Total", "words": "Say", "note": "Note",
@@ -55,7 +57,7 @@ def pdf_document(*, order, lines, seller_name: str, address: str, lang: str) -> 
     totals = totals_rows(order, lines, money=money, labels=labels, lang=lang)
     return PdfDocument(
         lang=lang, title=title, number=order.number, facts=facts,
-        # The workspace has no tax code or address of its own yet (tenants.Tenant holds a name only).
-        seller=[seller_name], buyer=buyer, header=labels["columns"], rows=rows, totals=totals,
+        seller=seller_lines(fallback_name=seller_name, labels=labels), buyer=buyer, header=labels["columns"],
+        rows=rows, totals=totals,
         words=f"{labels['words']}: {amount_in_words(order.amount_total, currency, lang)}", note=order.note,
         labels=labels)
