@@ -7,14 +7,20 @@ GUARDS = """
 CREATE FUNCTION accounting_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     entry bigint := COALESCE(NEW.entry_id, OLD.entry_id);
+    unbalanced boolean;
 BEGIN
-    IF EXISTS (SELECT 1 FROM accounting_journalline WHERE entry_id = entry
-               HAVING SUM(debit) <> SUM(credit)) THEN
+    -- At COMMIT the search path may point elsewhere (another workspace, public): read the table of the
+    -- schema the row was written in.
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.accounting_journalline WHERE entry_id = $1 '
+                   'HAVING SUM(debit) <> SUM(credit))', TG_TABLE_SCHEMA) INTO unbalanced USING entry;
+    IF unbalanced THEN
         RAISE EXCEPTION 'journal entry % does not balance: debits <> credits', entry
             USING ERRCODE = 'check_violation';
     END IF;
-    IF EXISTS (SELECT 1 FROM accounting_journalline WHERE entry_id = entry
-               GROUP BY currency HAVING SUM(amount_currency) <> 0) THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.accounting_journalline WHERE entry_id = $1 '
+                   'GROUP BY currency HAVING SUM(amount_currency) <> 0)', TG_TABLE_SCHEMA)
+        INTO unbalanced USING entry;
+    IF unbalanced THEN
         RAISE EXCEPTION 'journal entry % does not balance in one of its currencies', entry
             USING ERRCODE = 'check_violation';
     END IF;
