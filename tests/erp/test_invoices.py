@@ -21,11 +21,12 @@ from modules.erp.accounting.models import JournalEntry, JournalLine
 from modules.erp.accounting.services.setup import accounting_enable, lock_date_set
 from modules.erp.catalog.models import Product, Unit, VatRate
 from modules.erp.catalog.services import product_create
+from modules.erp.common.company import company_profile_update
 from modules.erp.errors import ErpError
 from modules.erp.inventory.models import ProductValuation
 from modules.erp.inventory.services import picking_validate
 from modules.erp.invoicing.models import Invoice, InvoiceSymbol
-from modules.erp.invoicing.pdf import Seller, invoice_document
+from modules.erp.invoicing.pdf import Seller, invoice_document, seller_of
 from modules.erp.invoicing.services import (
     bill_from_purchase_order,
     credit_note_create,
@@ -633,6 +634,17 @@ def test_the_invoice_pdf_has_the_seller_tax_code_symbol_rates_and_amount_in_word
     assert en.words == "Amount in words: One million three hundred and ten thousand dong"
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_seller_is_the_workspace_company(books):
+    # given the company details filled in
+    company_profile_update(actor=books.users["owner"], legal_name="Công ty TNHH An Phát", tax_code="0100233488",
+                           address="1 Tràng Tiền, Hà Nội", bank_account="0011004299999 - Vietcombank")
+    # when
+    seller = seller_of(books.tenant)
+    # then
+    assert seller == Seller(name="Công ty TNHH An Phát", tax_code="0100233488", address="1 Tràng Tiền, Hà Nội",
+                            bank_account="0011004299999 - Vietcombank")
 
 
 def test_a_credit_note_pdf_names_the_invoice_it_corrects(books):

@@ -21,6 +21,7 @@ LABELS = {
         "cancelled": "ĐÃ HỦY", "template": "Mẫu số", "symbol": "Ký hiệu", "number": "Số", "date": "Ngày",
         "due": "Hạn thanh toán", "rate": "Tỷ giá", "corrects": "Điều chỉnh cho hóa đơn",
         "seller": "Đơn vị bán hàng", "buyer": "Người mua hàng", "tax_code": "Mã số thuế", "address": "Địa chỉ",
+        "phone": "Điện thoại", "bank_account": "Số tài khoản",
         "columns": ("STT", "Tên hàng hóa, dịch vụ", "ĐVT", "Số lượng", "Đơn giá", "CK %", "Thuế suất", "Thành tiền"),
         "base_at": "Cộng tiền hàng chịu thuế {rate}", "tax_at": "Tiền thuế GTGT {rate}", "exempt": "KCT",
         "untaxed": "Cộng tiền hàng", "tax": "Tiền thuế GTGT", "total": "Tổng cộng tiền thanh toán",
@@ -31,7 +32,7 @@ LABELS = {
         "invoice": "VAT INVOICE", "refund": "CREDIT NOTE", "draft": "DRAFT", "cancelled": "CANCELLED",
         "template": "Form", "symbol": "Symbol", "number": "No.", "date": "Date", "due": "Due date",
         "rate": "Exchange rate", "corrects": "Corrects invoice", "seller": "Seller", "buyer": "Buyer",
-        "tax_code": "Tax code", "address": "Address",
+        "tax_code": "Tax code", "address": "Address", "phone": "Phone", "bank_account": "Bank account",
         "columns": ("No.", "Description", "Unit", "Qty", "Unit price", "Disc. %", "VAT", "Amount"),
         "base_at": "Amount subject to VAT {rate}", "tax_at": "VAT {rate}", "exempt": "VAT exempt",
         "untaxed": "Subtotal", "tax": "VAT", "total": "Total payment", "words": "Amount in words", "note": "Note",
@@ -45,24 +46,17 @@ class Seller:
     name: str
     tax_code: str = ""
     address: str = ""
+    phone: str = ""
+    bank_account: str = ""
 
 
 def seller_of(tenant) -> Seller:
-    """The workspace as the seller. Its tax code and address are printed when the workspace keeps them: no model
-    holds them yet (tenants.Tenant has a name only), so they are read from ``tax_code`` / ``address`` attributes
-    of the tenant or the accounting settings once either gains them."""
-    from modules.erp.accounting.services.posting import accounting_settings
+    """The workspace as the seller: its company details (``/erp/company/``), else its name alone."""
+    from modules.erp.common.company import company_profile
 
-    settings_row = accounting_settings()
-
-    def first(name: str) -> str:
-        for holder in (tenant, settings_row):
-            value = getattr(holder, name, "") if holder is not None else ""
-            if value:
-                return str(value)
-        return ""
-
-    return Seller(name=getattr(tenant, "name", ""), tax_code=first("tax_code"), address=first("address"))
+    profile = company_profile()
+    return Seller(name=profile.legal_name or getattr(tenant, "name", ""), tax_code=profile.tax_code,
+                  address=profile.address, phone=profile.phone, bank_account=profile.bank_account)
 
 
 def invoice_document(*, invoice: Invoice, lines, seller: Seller, address: str, lang: str) -> PdfDocument:
@@ -82,11 +76,8 @@ def invoice_document(*, invoice: Invoice, lines, seller: Seller, address: str, l
         facts.append((labels["due"], format_date(invoice.due_date)))
     if currency != "VND":
         facts.append((labels["rate"], f"1 {currency} = {format_money(invoice.exchange_rate, 'VND', language=lang)}"))
-    seller_lines = [seller.name]
-    if seller.tax_code:
-        seller_lines.append(f"{labels['tax_code']}: {seller.tax_code}")
-    if seller.address:
-        seller_lines.append(f"{labels['address']}: {seller.address}")
+    seller_lines = [seller.name] + [f"{labels[name]}: {getattr(seller, name)}" for name in
+                                    ("tax_code", "address", "phone", "bank_account") if getattr(seller, name)]
     note = invoice.note
     if invoice.refund_of_id:
         original = invoice.refund_of
