@@ -3,7 +3,7 @@
 Nothing here is ticked by hand: a step is done when the workspace holds the records it asks for (sample data
 does not count). Steps follow the engine's phases (``profile.recommendation["phases"]``, module keys such as
 "crm" or "erp_operations"); without a recommendation the CRM comes first. ERP steps ("Add your first product",
-"Create your first order") join when the ERP's product and order models exist.
+"Bring in your stock", "Send your first quotation") join when the plan has their feature.
 Counting is one small query per model, each stopping at the step's target (``LIMIT``): four or five queries.
 """
 
@@ -23,6 +23,8 @@ from billing.entitlements import entitlements_for
 from modules.audit.services import audit_record
 from modules.crm.models import Activity, Deal, ImportJob
 from modules.erp.catalog.models import Product
+from modules.erp.inventory.models import StockMove
+from modules.erp.sales.models import SalesOrder
 from modules.parties.models import Party
 from onboarding.models import OnboardingProfile
 from onboarding.parts.crm import SAMPLE_PREFIX, SAMPLE_TAG
@@ -54,6 +56,10 @@ STEPS = [
     Step("activity", "crm", gettext_lazy("Log an activity"), "my_day", 1),
     Step("product", "erp_operations", gettext_lazy("Add your first product"), "product_create", 1,
          feature="erp.catalog"),
+    Step("stock", "erp_operations", gettext_lazy("Bring in your stock (opening quantities or a receipt)"),
+         "inventory_stock", 1, feature="erp.inventory"),
+    Step("quotation", "erp_operations", gettext_lazy("Send your first quotation"), "sales_quotation_create", 1,
+         feature="erp.sales"),
 ]
 
 
@@ -81,6 +87,10 @@ def _counts(tenant: Tenant, keys: set[str]) -> dict[str, int]:
                   "deal": deals.order_by()[:1].count(), "activity": activities.order_by()[:1].count()}
         if "product" in keys:
             counts["product"] = Product.objects.order_by()[:1].count()
+        if "stock" in keys:
+            counts["stock"] = StockMove.objects.order_by()[:1].count()
+        if "quotation" in keys:
+            counts["quotation"] = SalesOrder.objects.order_by()[:1].count()
         return counts
 
 

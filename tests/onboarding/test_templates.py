@@ -32,6 +32,7 @@ from tenants.errors import TenantError
 from tenants.models import Membership
 from tests.conftest import client_for
 from tests.crm.factories import ActivityFactory, DealFactory, PartyFactory
+from tests.erp.factories import order, stock
 
 ERP_FIRST = {"phases": [["erp_operations"], ["erp_finance"], ["crm", "integration"]]}
 
@@ -68,7 +69,8 @@ def test_applying_manufacturing_configures_its_pipeline_sources_and_categories(w
     # then
     connection.set_tenant(ws_a.tenant)
     pipeline = Pipeline.objects.get(is_default=True)
-    assert applied == ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing", "accounting:manufacturing"]
+    assert applied == ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing",
+                       "accounting:manufacturing"]
     assert pipeline.name == "Bán hàng sản xuất"
     assert [stage.name for stage in pipeline.stages.all()] == [
         "Yêu cầu báo giá", "Khảo sát kỹ thuật", "Báo giá", "Mẫu thử", "Đàm phán", "Thắng", "Thua"]
@@ -81,7 +83,8 @@ def test_applying_manufacturing_configures_its_pipeline_sources_and_categories(w
     assert Deal.objects.get(pk=existing.pk).pipeline_id == existing.pipeline_id
     profile = OnboardingProfile.objects.get(tenant=ws_a.tenant)
     assert (profile.business_type, profile.applied_parts) == (
-        "manufacturing", ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing", "accounting:manufacturing"])
+        "manufacturing",
+        ["crm:manufacturing", "catalog:manufacturing", "inventory:manufacturing", "accounting:manufacturing"])
     assert set(Location.objects.values_list("code", flat=True)) == {"STOCK", "NVL", "BTP", "TP"}
 
 
@@ -191,12 +194,16 @@ def test_checklist_follows_real_counts(ws_a):
         deal = DealFactory()
     with tenant_context(ws_a.tenant):
         ActivityFactory(deal=deal)
-        product_create(actor=ws_a.users["owner"], sku="SP-1", name="Sản phẩm", base_unit=Unit.objects.get(code="cai"))
+        product = product_create(actor=ws_a.users["owner"], sku="SP-1", name="Sản phẩm",
+                                 base_unit=Unit.objects.get(code="cai"))
+        stock(ws_a.users["owner"], product, 5)
+        order(ws_a.users["owner"], [(product, 1)], party=deal.party, confirm=False)
     steps = checklist_for(tenant=ws_a.tenant, profile=None)
     # then
-    assert empty == {"contacts": False, "team": False, "deal": False, "activity": False, "product": False}
-    assert contacts == {"contacts": True, "team": False, "deal": False, "activity": False, "product": False}
-    assert team == {"contacts": True, "team": True, "deal": False, "activity": False, "product": False}
+    nothing_of_the_erp = {"product": False, "stock": False, "quotation": False}
+    assert empty == {"contacts": False, "team": False, "deal": False, "activity": False, **nothing_of_the_erp}
+    assert contacts == {"contacts": True, "team": False, "deal": False, "activity": False, **nothing_of_the_erp}
+    assert team == {"contacts": True, "team": True, "deal": False, "activity": False, **nothing_of_the_erp}
     assert all(step["done"] for step in steps) and checklist_progress(steps) == 100
     assert onboarding_card(tenant=ws_a.tenant, membership=ws_a.membership("owner"))["checklist"] is None
 
@@ -219,8 +226,8 @@ def test_checklist_steps_follow_the_rollout_plan(ws_a):
     ordered = [step["key"] for step in checklist_for(tenant=ws_a.tenant, profile=erp_first)]
     default = [step["key"] for step in checklist_for(tenant=ws_a.tenant, profile=None)]
     # then
-    assert default == ["contacts", "team", "deal", "activity", "product"]
-    assert ordered == ["team", "product", "contacts", "deal", "activity"]
+    assert default == ["contacts", "team", "deal", "activity", "product", "stock", "quotation"]
+    assert ordered == ["team", "product", "stock", "quotation", "contacts", "deal", "activity"]
 
 
 def test_checklist_counts_in_few_queries_whatever_the_size(ws_a, django_assert_max_num_queries):
@@ -230,7 +237,7 @@ def test_checklist_counts_in_few_queries_whatever_the_size(ws_a, django_assert_m
         ActivityFactory.create_batch(30)
     # when / then
     entitlements_for(ws_a.tenant)  # the plan is read once and cached
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         checklist_for(tenant=ws_a.tenant, profile=None)
 
 
@@ -241,8 +248,8 @@ def test_dashboard_shows_the_checklist_with_links_and_progress(ws_a):
     # when
     page = client_for(ws_a, ws_a.users["owner"]).get("/").content.decode()
     member_page = client_for(ws_a, ws_a.users["member"]).get("/").content.decode()
-    # then contacts and team (five members) are done: 2 of 5 (Growth adds the first product)
-    assert 'data-testid="checklist"' in page and 'aria-valuenow="40"' in page
+    # then contacts and team (five members) are done: 2 of 7 (Growth adds product, stock and quotation)
+    assert 'data-testid="checklist"' in page and 'aria-valuenow="28"' in page
     assert 'href="/crm/deals/new/"' in page and 'href="/crm/my-day/"' in page
     assert 'data-testid="checklist-dismiss"' in page
     assert 'data-testid="checklist"' in member_page and 'data-testid="checklist-dismiss"' not in member_page
