@@ -240,3 +240,16 @@ def test_triggers_are_not_bypassed_by_the_orm_delete(in_a):
     # when / then
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
         StockMove.objects.all().delete()
+
+
+def test_a_sold_out_product_with_an_order_waiting_is_low_stock(in_a):
+    # given: nothing in stock, a confirmed order of 3 that could reserve nothing
+    from modules.erp.inventory.selectors import stock_level_list
+
+    owner = in_a.users["owner"]
+    waiting, idle = goods(owner), goods(owner)
+    order(owner, [(waiting, 3)])
+    # when
+    low = list(stock_level_list(low_only=True).values_list("pk", flat=True))
+    # then
+    assert waiting.pk in low and idle.pk not in low

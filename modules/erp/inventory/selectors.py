@@ -44,10 +44,20 @@ def _level_sum(field: str, warehouse: Warehouse | None):
     return Coalesce(Subquery(total, output_field=QTY), Value(ZERO), output_field=QTY)
 
 
+def _waiting_demand():
+    """What confirmed sales orders still want of the product and could not reserve."""
+    from modules.erp.sales.models import SalesOrder, SalesOrderLine
+
+    open_lines = (SalesOrderLine.objects.filter(product=OuterRef("pk"), order__state=SalesOrder.State.CONFIRMED)
+                  .values("product").annotate(total=Sum(F("quantity_base") - F("qty_delivered") - F("qty_reserved")))
+                  .values("total"))
+    return Coalesce(Subquery(open_lines, output_field=QTY), Value(ZERO), output_field=QTY)
+
+
 def stock_level_list(*, warehouse: Warehouse | None = None, q: str = "", low_only: bool = False) -> QuerySet:
     """Goods with on_hand, reserved, available, the reorder minimum (in ``warehouse``, else the smallest), the
-    average cost and the stock value; ``low_only`` keeps those below their minimum (or with nothing
-    available while some is reserved or ordered)."""
+    average cost and the stock value; ``low_only`` keeps those below their minimum (or, without a rule, with
+    nothing available while some is reserved or confirmed orders still wait for it)."""
     rules = ReorderRule.objects.filter(product=OuterRef("pk"))
     if warehouse is not None:
         rules = rules.filter(warehouse=warehouse)
@@ -59,8 +69,9 @@ def stock_level_list(*, warehouse: Warehouse | None = None, q: str = "", low_onl
                                                output_field=QTY)))
     products = product_search(products, q)
     if low_only:
-        products = products.filter(Q(reorder_min__isnull=False, available__lt=F("reorder_min"))
-                                   | Q(reorder_min__isnull=True, available__lte=0, reserved__gt=0))
+        products = products.annotate(waiting=_waiting_demand()).filter(
+            Q(reorder_min__isnull=False, available__lt=F("reorder_min"))
+            | Q(reorder_min__isnull=True, available__lte=0) & (Q(reserved__gt=0) | Q(waiting__gt=0)))
     return products.order_by("name", "pk")
 
 
