@@ -97,7 +97,7 @@ def trial_balance_table(report: TrialBalance, *, period: ReportPeriod, branch: B
                               level=len(account.code) - 3, style="" if row.is_posted else "strong",
                               link=ledger_url(account) if ledger_url else "", key=account.code))
     t = report.totals
-    table.rows.append(Row(["", _("Total"), t["open_debit"], t["open_credit"], t["debit"], t["credit"],
+    table.rows.append(Row(["", _("Grand total"), t["open_debit"], t["open_credit"], t["debit"], t["credit"],
                            t["close_debit"], t["close_credit"]], style="total", key="total"))
     table.notes.append(_("Parent accounts (in bold) show the sum of their sub-accounts; the total adds the "
                          "accounts posted to."))
@@ -218,7 +218,7 @@ def cash_position_table(report: CashPosition, *, period: ReportPeriod, branch: B
         table.rows.append(Row([account.code, account.name_en if lang == "en" and account.name_en else account.name,
                                sums.opening, sums.debit, sums.credit, sums.closing], key=account.code))
     t = report.total
-    table.rows.append(Row(["", _("Total"), t.opening, t.debit, t.credit, t.closing], style="total", key="total"))
+    table.rows.append(Row(["", _("Grand total"), t.opening, t.debit, t.credit, t.closing], style="total", key="total"))
     return table
 
 

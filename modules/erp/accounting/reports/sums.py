@@ -83,8 +83,9 @@ def account_sums(*, date_from: datetime.date | None, date_to: datetime.date, bra
     keys = ["account_id", "party_id"] if by_party else ["account_id"]
     split = opening and date_from is not None
     before, inside = Q(date__lt=date_from), Q(date__gte=date_from)
-    aggregates = {"debit": Coalesce(Sum("debit", filter=inside if split else None), ZERO),
-                  "credit": Coalesce(Sum("credit", filter=inside if split else None), ZERO)}
+    # (the names differ from the columns': an annotation may not shadow the field it sums)
+    aggregates = {"sum_debit": Coalesce(Sum("debit", filter=inside if split else None), ZERO),
+                  "sum_credit": Coalesce(Sum("credit", filter=inside if split else None), ZERO)}
     if split:
         aggregates.update(open_debit=Coalesce(Sum("debit", filter=before), ZERO),
                           open_credit=Coalesce(Sum("credit", filter=before), ZERO))
@@ -93,7 +94,7 @@ def account_sums(*, date_from: datetime.date | None, date_to: datetime.date, bra
     for row in rows:
         key = (row["account_id"], row["party_id"]) if by_party else row["account_id"]
         result[key] = Sums(open_debit=row.get("open_debit", ZERO), open_credit=row.get("open_credit", ZERO),
-                           debit=row["debit"], credit=row["credit"])
+                           debit=row["sum_debit"], credit=row["sum_credit"])
     return result
 
 

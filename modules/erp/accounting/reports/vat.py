@@ -100,7 +100,7 @@ def vat_summary(*, side: str, period: ReportPeriod, branch: Branch | None = None
         group.invoices.append(VatInvoice(invoice_id=row["invoice_id"], number=number, date=row["invoice__date"],
                                          party=row["invoice__party__name"], tax_code=row["invoice__party__tax_code"],
                                          base=_vnd(row["base"] or ZERO), tax=_vnd(row["tax"] or ZERO)))
-    account_ids = Account.objects.filter(code__startswith=spec["account"]).values("pk")
+    account_ids = Account.objects.filter(code__startswith=spec["account"]).values_list("pk", flat=True)
     sums = account_sums(date_from=period.date_from, date_to=period.date_to, branch=branch, account_ids=account_ids,
                         opening=False)
     movement = sum((figures.credit - figures.debit if side == "output" else figures.debit - figures.credit
@@ -133,7 +133,7 @@ def vat_table(summary: VatSummary, *, period: ReportPeriod, branch: Branch | Non
                                   key=f"invoice-{row.invoice_id}"))
         table.rows.append(Row([_("Total %(rate)s") % {"rate": rate_label(group.rate)}, "", "", "", group.base,
                                group.tax], style="strong", key=f"total-{key}"))
-    table.rows.append(Row([_("Total"), "", "", "", summary.base, summary.tax], style="total", key="total"))
+    table.rows.append(Row([_("Grand total"), "", "", "", summary.base, summary.tax], style="total", key="total"))
     account = SIDES[summary.side]["account"]
     table.rows.append(Row([_("Account %(account)s in the ledger") % {"account": account}, "", "", "", "",
                            summary.ledger], style="muted", key="ledger"))

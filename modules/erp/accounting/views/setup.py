@@ -36,7 +36,7 @@ def accounting_setup(request):
         messages.info(request, _("Accounting is set up on %(chart)s.") % {"chart": current.get_chart_display()})
         return redirect("accounting_settings")
     if not can_manage(request):
-        return render(request, "erp/accounting/not_set_up.html", status=409)
+        return render(request, "erp/accounting/not_set_up.html", status=403)
     form = ChartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
