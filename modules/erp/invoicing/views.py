@@ -278,10 +278,12 @@ def invoice_edit_view(request, pk: int):
                                  initial=[line_initial(line) for line in selectors.invoice_lines(invoice)])
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         header = form.header()
-        if invoice.refund_of_id:  # a credit note keeps its invoice's party and currency
+        lines = formset.line_specs()
+        if invoice.refund_of_id:  # a credit note keeps its invoice's party, currency and its own lines
             header.pop("party"), header.pop("currency")
+            lines = None
         try:
-            services.invoice_update(actor=request.user, invoice=invoice, lines=formset.line_specs(), **header)
+            services.invoice_update(actor=request.user, invoice=invoice, lines=lines, **header)
         except ErpError as error:
             _service_error(form, formset, error)
         else:

@@ -376,8 +376,9 @@ def invoice_update(*, actor, invoice: Invoice, lines: list[dict] | None = None, 
         PurchaseOrder.objects.select_for_update().filter(pk=invoice.purchase_order_id).values_list("pk").first()
     invoice = _invoice_lock(invoice)
     _draft_check(invoice)
-    if invoice.refund_of_id and ({"party", "currency"} & set(fields)):
-        raise ErpError("refund_header_fixed", _("A credit note keeps the customer and currency of its invoice."))
+    if invoice.refund_of_id and ({"party", "currency"} & set(fields) or lines is not None):
+        raise ErpError("refund_fixed", _("A credit note keeps the party, currency and lines it was written with: "
+                                         "cancel the draft and credit the invoice again."))
     before = snapshot(invoice, INVOICE_FIELDS)
     for name, value in fields.items():
         setattr(invoice, name, value)
@@ -487,6 +488,7 @@ def _symbol_take() -> tuple[InvoiceSymbol, int]:
     symbol = (InvoiceSymbol.objects.select_for_update().filter(is_active=True)
               .order_by("-is_default", "symbol").first())
     if symbol is None:
+        accounting_required()  # enabling accounting registers the first symbol: say that first
         raise ErpError("symbol_missing", _("Register an invoice symbol first (for example 1C26TAA)."),
                        field="symbol")
     number = symbol.next_number
@@ -586,14 +588,17 @@ def _rounding_spec(invoice: Invoice, specs: list[LineSpec], *, received: bool) -
 
 def _vat_recompute(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     """Each line's VAT at the rate valid on the invoice's VAT day, then the totals (rounded once per rate)."""
-    day, rates = _vat_day(invoice), {}
+    day, rates, changed = _vat_day(invoice), {}, []
     for line in lines:
         if line.vat_code not in rates:
             rates[line.vat_code] = vat_rate_on(line.vat_code, day).rate
-        line.vat_rate = rates[line.vat_code]
-        line.amount_tax = (money_round(line.amount_untaxed * line.vat_rate / HUNDRED, invoice.currency)
-                           if line.vat_rate else ZERO)
-    InvoiceLine.objects.bulk_update(lines, ["vat_rate", "amount_tax"])
+        rate = rates[line.vat_code]
+        tax = money_round(line.amount_untaxed * rate / HUNDRED, invoice.currency) if rate else ZERO
+        if (line.vat_rate, line.amount_tax) != (rate, tax):
+            line.vat_rate, line.amount_tax = rate, tax
+            changed.append(line)
+    if changed:
+        InvoiceLine.objects.bulk_update(changed, ["vat_rate", "amount_tax"])
     document_totals_set(invoice, lines)
 
 
@@ -619,7 +624,8 @@ def invoice_post(*, actor, invoice: Invoice) -> Invoice:
     if invoice.state == State.POSTED:
         return invoice
     _draft_check(invoice)
-    settings_row = accounting_required()
+    # customer documents leave the "set up accounting first" check to entry_post (one query less per posting)
+    chart = None if invoice.is_customer else accounting_required().chart
     lines = list(invoice.lines.select_related("product", "account", "purchase_line__order"))
     if not lines:
         raise ErpError("lines_required", _("Add at least one line."), field="lines")
@@ -634,7 +640,7 @@ def invoice_post(*, actor, invoice: Invoice) -> Invoice:
     sign = -1 if invoice.is_refund else 1
     groups = vat_groups(lines, invoice.currency)
     specs = (_customer_specs(invoice, lines, groups, sign) if invoice.is_customer
-             else _supplier_specs(invoice, lines, groups, sign, settings_row.chart))
+             else _supplier_specs(invoice, lines, groups, sign, chart))
     rounding = _rounding_spec(invoice, specs, received=not invoice.is_customer and any(
         _stocked(line.product) for line in lines))
     if rounding is not None:
