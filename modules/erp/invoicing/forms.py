@@ -163,4 +163,4 @@ class CreditNoteForm(forms.Form):
 
 
 class FromOrderForm(forms.Form):
-    basis = forms.ChoiceField(label=_("Invoice"), choices=BASIS_CHOICES, initial="delivered")
+    basis = forms.ChoiceField(label=_("Invoice by"), choices=BASIS_CHOICES, initial="delivered")
