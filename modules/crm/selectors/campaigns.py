@@ -1,8 +1,14 @@
 """Campaign results: what each campaign brought in against what it cost.
 
 Attribution: a lead belongs to its ``campaign``; a deal belongs to its own ``campaign``, or, when that is
-empty, to its lead's campaign (one campaign per deal, so no revenue is counted twice). Won revenue counts
-won deals in the campaign's currency. Results are campaign-wide figures, whoever owns the deals.
+empty, to its lead's campaign (one campaign per deal, so no revenue is counted twice). Results are
+campaign-wide figures, whoever owns the deals.
+
+Revenue has two bases (``revenue_basis``): before the workspace invoices, the won deals' value in the
+campaign's currency; once finance is set up and customer invoices are posted, what was invoiced: posted
+customer invoices less credit notes, before VAT, in the campaign's currency, whose sales order came from a
+deal of the campaign (invoice -> sales order -> deal -> campaign). Invoiced revenue is what the customer was
+actually billed, so the ROI no longer counts deals that were won but never delivered.
 """
 
 from __future__ import annotations
@@ -11,13 +17,27 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from modules.crm.models import Campaign, CampaignCost, Deal, Lead, Stage
 
 ZERO = Decimal(0)
+WON, INVOICED = "won", "invoiced"
 
 
 def attributed_campaign():
@@ -36,7 +56,13 @@ class CampaignResults:
     deals: int
     won_deals: int
     cost: Decimal
-    won_revenue: Decimal
+    revenue: Decimal
+    basis: str = WON  # WON: won deals' value; INVOICED: posted invoices less credit notes
+
+    @property
+    def won_revenue(self) -> Decimal:
+        """The revenue on the campaign's basis (the name predates invoiced revenue)."""
+        return self.revenue
 
     @property
     def lead_to_deal(self) -> Decimal | None:
@@ -50,8 +76,8 @@ class CampaignResults:
 
     @property
     def roi(self) -> Decimal | None:
-        """Won revenue per unit of cost (3 = three times the spend); none without a positive cost."""
-        return None if self.cost <= 0 else self.won_revenue / self.cost
+        """Revenue per unit of cost (3 = three times the spend); none without a positive cost."""
+        return None if self.cost <= 0 else self.revenue / self.cost
 
 
 def _count(queryset: QuerySet, group: str, aggregate=None):
@@ -62,29 +88,59 @@ def _count(queryset: QuerySet, group: str, aggregate=None):
     return Coalesce(Subquery(value, output_field=output), Value(0), output_field=output)
 
 
-def with_results(campaigns: QuerySet) -> QuerySet:
+def revenue_basis() -> str:
+    """INVOICED once finance is set up and a customer invoice is posted, else WON. One query."""
+    from modules.erp.accounting.models import AccountingSettings
+    from modules.erp.invoicing.models import Invoice
+
+    posted = Invoice.objects.filter(state=Invoice.State.POSTED, kind=Invoice.Kind.OUT_INVOICE)
+    return INVOICED if AccountingSettings.objects.filter(Exists(posted)).exists() else WON
+
+
+def invoiced_lines():
+    """Posted customer invoices and credit notes with the campaign they count for (a credit note through the
+    invoice it corrects when it has no order of its own) and their signed amount before VAT."""
+    from modules.erp.invoicing.models import Invoice
+
+    out, refund = Invoice.Kind.OUT_INVOICE, Invoice.Kind.OUT_REFUND
+    return (Invoice.objects.filter(state=Invoice.State.POSTED, kind__in=(out, refund))
+            .annotate(attributed=Coalesce(F("sales_order__deal__campaign_id"),
+                                          F("sales_order__deal__lead__campaign_id"),
+                                          F("refund_of__sales_order__deal__campaign_id"),
+                                          F("refund_of__sales_order__deal__lead__campaign_id")),
+                      signed=Case(When(kind=refund, then=-F("amount_untaxed")), default=F("amount_untaxed"),
+                                  output_field=DecimalField(max_digits=18, decimal_places=2))))
+
+
+def with_results(campaigns: QuerySet, basis: str = WON) -> QuerySet:
     """Annotate campaigns with their results in the same query (lists stay one query)."""
     leads = Lead.objects.filter(campaign=OuterRef("pk"))
     deals = Deal.objects.annotate(attributed=attributed_campaign()).filter(attributed=OuterRef("pk"))
     won = deals.filter(stage__kind=Stage.Kind.WON)
+    if basis == INVOICED:
+        revenue = _count(invoiced_lines().filter(attributed=OuterRef("pk"), currency=OuterRef("currency")),
+                         "attributed", Sum("signed"))
+    else:
+        revenue = _count(won.filter(currency=OuterRef("currency")), "attributed", Sum("value"))
     return campaigns.annotate(
         r_leads=_count(leads, "campaign"),
         r_converted=_count(leads.filter(status=Lead.Status.CONVERTED), "campaign"),
         r_deals=_count(deals, "attributed"),
         r_won=_count(won, "attributed"),
-        r_revenue=_count(won.filter(currency=OuterRef("currency")), "attributed", Sum("value")),
+        r_revenue=revenue,
         r_cost=_count(CampaignCost.objects.filter(campaign=OuterRef("pk")), "campaign", Sum("amount")),
     )
 
 
-def results_of(campaign: Campaign) -> CampaignResults:
-    """The results of a campaign fetched through ``with_results``."""
+def results_of(campaign: Campaign, basis: str = WON) -> CampaignResults:
+    """The results of a campaign fetched through ``with_results`` on the same ``basis``."""
     return CampaignResults(leads=campaign.r_leads, converted_leads=campaign.r_converted, deals=campaign.r_deals,
-                           won_deals=campaign.r_won, cost=campaign.r_cost, won_revenue=campaign.r_revenue)
+                           won_deals=campaign.r_won, cost=campaign.r_cost, revenue=campaign.r_revenue, basis=basis)
 
 
-def campaign_rows(campaigns: QuerySet) -> list[tuple[Campaign, CampaignResults]]:
-    return [(campaign, results_of(campaign)) for campaign in with_results(campaigns)]
+def campaign_rows(campaigns: QuerySet, basis: str | None = None) -> list[tuple[Campaign, CampaignResults]]:
+    basis = basis or revenue_basis()
+    return [(campaign, results_of(campaign, basis)) for campaign in with_results(campaigns, basis)]
 
 
 def campaign_costs(campaign: Campaign) -> list[tuple[CampaignCost, Decimal]]:
@@ -101,20 +157,27 @@ def campaign_costs(campaign: Campaign) -> list[tuple[CampaignCost, Decimal]]:
 class MonthPoint:
     month: datetime.date
     cost: Decimal
-    won_revenue: Decimal
+    won_revenue: Decimal  # the revenue on the campaign's basis (the name predates invoiced revenue)
 
 
-def campaign_by_month(campaign: Campaign) -> list[MonthPoint]:
-    """Cost (by day spent) and won revenue (by close date, local time) per month, months with either."""
+def campaign_by_month(campaign: Campaign, basis: str = WON) -> list[MonthPoint]:
+    """Cost (by day spent) and revenue per month, months with either: won revenue by close date (local time),
+    or invoiced revenue by invoice date."""
     costs = dict(
         campaign.costs.annotate(month=TruncMonth("spent_on")).values("month").annotate(total=Sum("amount"))
         .values_list("month", "total"))
-    revenue = dict(
-        Deal.objects.annotate(attributed=attributed_campaign())
-        .filter(attributed=campaign.pk, stage__kind=Stage.Kind.WON, currency=campaign.currency,
-                closed_at__isnull=False)
-        .annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
-        .values("month").annotate(total=Sum("value")).values_list("month", "total"))
+    if basis == INVOICED:
+        revenue = dict(
+            invoiced_lines().filter(attributed=campaign.pk, currency=campaign.currency)
+            .annotate(month=TruncMonth("date")).order_by().values("month").annotate(total=Sum("signed"))
+            .values_list("month", "total"))
+    else:
+        revenue = dict(
+            Deal.objects.annotate(attributed=attributed_campaign())
+            .filter(attributed=campaign.pk, stage__kind=Stage.Kind.WON, currency=campaign.currency,
+                    closed_at__isnull=False)
+            .annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
+            .values("month").annotate(total=Sum("value")).values_list("month", "total"))
     revenue = {_as_date(month): total for month, total in revenue.items()}
     costs = {_as_date(month): total for month, total in costs.items()}
     return [MonthPoint(month=month, cost=costs.get(month, ZERO), won_revenue=revenue.get(month, ZERO))
@@ -137,8 +200,11 @@ def campaign_chart(points: list[MonthPoint], *, cost_label: str, revenue_label: 
     }
 
 
-def other_currency_deals(campaign: Campaign) -> bool:
-    """Whether won deals in another currency than the campaign's were left out of its revenue."""
+def other_currency_deals(campaign: Campaign, basis: str = WON) -> bool:
+    """Whether won deals (invoices, on the invoiced basis) in another currency than the campaign's were left out
+    of its revenue."""
+    if basis == INVOICED:
+        return invoiced_lines().filter(attributed=campaign.pk).exclude(currency=campaign.currency).exists()
     return (Deal.objects.annotate(attributed=attributed_campaign())
             .filter(attributed=campaign.pk, stage__kind=Stage.Kind.WON).exclude(currency=campaign.currency)
             .exists())

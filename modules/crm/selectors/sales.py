@@ -137,14 +137,22 @@ def dashboard(*, membership, now=None) -> dict:
 
 
 def campaign_roi_top(*, limit: int = 5) -> list[dict]:
-    """ROI = attributed won revenue ÷ cost, for the campaigns with the most won revenue."""
+    """ROI = attributed revenue ÷ cost, for the campaigns with the most revenue: won deals' value, or, once the
+    workspace posts customer invoices, invoiced revenue in the campaign's currency (``campaigns.revenue_basis``).
+    Two queries."""
     from modules.crm.models import Campaign, CampaignCost
+    from modules.crm.selectors.campaigns import INVOICED, invoiced_lines, revenue_basis
 
+    basis = revenue_basis()
     cost = (CampaignCost.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign")
             .annotate(total=Sum("amount")).values("total"))
-    won = (Deal.objects.filter(campaign=OuterRef("pk"), stage__kind=Stage.Kind.WON).order_by().values("campaign")
-           .annotate(total=Sum("value")).values("total"))
+    if basis == INVOICED:
+        won = (invoiced_lines().filter(attributed=OuterRef("pk"), currency=OuterRef("currency")).order_by()
+               .values("attributed").annotate(total=Sum("signed")).values("total"))
+    else:
+        won = (Deal.objects.filter(campaign=OuterRef("pk"), stage__kind=Stage.Kind.WON).order_by()
+               .values("campaign").annotate(total=Sum("value")).values("total"))
     campaigns = Campaign.objects.annotate(cost=Subquery(cost), won=Subquery(won)).order_by(
         F("won").desc(nulls_last=True))[:limit]
-    return [{"name": c.name, "cost": c.cost or Decimal(0), "won": c.won or Decimal(0),
+    return [{"name": c.name, "cost": c.cost or Decimal(0), "won": c.won or Decimal(0), "basis": basis,
              "roi": (c.won or Decimal(0)) / c.cost if c.cost else None} for c in campaigns]

@@ -39,8 +39,9 @@ def _form_error(form, error: CrmError) -> None:
 
 @crm_view(FEATURE)
 def campaign_list(request):
-    rows = selectors.campaign_rows(_visible(request))
-    return render(request, "crm/campaigns/list.html", {"rows": rows})
+    basis = selectors.revenue_basis()
+    rows = selectors.campaign_rows(_visible(request), basis)
+    return render(request, "crm/campaigns/list.html", {"rows": rows, "invoiced": basis == selectors.INVOICED})
 
 
 @crm_view(FEATURE, Access.EDIT)
@@ -75,17 +76,21 @@ def campaign_edit(request, pk: int):
 
 
 def _detail(request, campaign: Campaign, cost_form: CampaignCostForm, status: int = 200):
-    campaign = selectors.with_results(Campaign.objects.filter(pk=campaign.pk)).get()
-    points = selectors.campaign_by_month(campaign)
-    chart = selectors.campaign_chart(points, cost_label=_("Cost"), revenue_label=_("Won revenue"),
+    basis = selectors.revenue_basis()
+    invoiced = basis == selectors.INVOICED
+    campaign = selectors.with_results(Campaign.objects.filter(pk=campaign.pk), basis).get()
+    points = selectors.campaign_by_month(campaign, basis)
+    chart = selectors.campaign_chart(points, cost_label=_("Cost"),
+                                     revenue_label=_("Invoiced revenue") if invoiced else _("Won revenue"),
                                      currency=campaign.currency)
     return render(request, "crm/campaigns/detail.html", {
         "campaign": campaign,
-        "results": selectors.results_of(campaign),
+        "results": selectors.results_of(campaign, basis),
+        "invoiced": invoiced,
         "costs": selectors.campaign_costs(campaign),
         "points": points,
         "chart": chart,
-        "other_currency": selectors.other_currency_deals(campaign),
+        "other_currency": selectors.other_currency_deals(campaign, basis),
         "cost_form": cost_form,
     }, status=status)
 
