@@ -33,6 +33,8 @@ bench: install
 	$(WITH_SERVICES) $(PY) bench/imports.py
 	$(WITH_SERVICES) $(PY) bench/signup.py
 	$(WITH_SERVICES) $(PY) bench/order_flow.py
+	$(WITH_SERVICES) $(PY) bench/integrated_flow.py
+	$(WITH_SERVICES) $(PY) bench/ledger.py
 
 # Debian's Chromium for the browser tests (root only; CI runs as root).
 browser-deps:
