@@ -545,6 +545,41 @@ def test_the_credit_note_page_posts_a_credit_note(books):
         assert Invoice.objects.get(pk=invoice.pk).amount_residual == Decimal(330000)
 
 
+def test_a_draft_from_an_order_is_changed_through_the_form_and_keeps_its_order_line(books):
+    # given a draft for 3 of an order of 3
+    owner = books.users["owner"]
+    sales_order = order(owner, [(_service(owner, 100000), 3)])
+    draft = invoice_from_sales_order(actor=owner, order=sales_order, basis="ordered")
+    line = draft.lines.get()
+    client = client_for(books, books.users["member"])
+    form = {"party": draft.party_id, "date": draft.date.isoformat(), "due_date": draft.due_date.isoformat(),
+            "currency": "VND", "exchange_rate": "1", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1",
+            "lines-0-product": line.product_id, "lines-0-quantity": "4", "lines-0-unit_price": "100000",
+            "lines-0-vat_code": "10", "lines-0-sales_line": line.sales_line_id}
+    # when
+    page = client.get(f"/erp/invoicing/{draft.pk}/edit/")
+    too_many = client.post(f"/erp/invoicing/{draft.pk}/edit/", form)
+    form["lines-0-quantity"] = "2"
+    saved = client.post(f"/erp/invoicing/{draft.pk}/edit/", form)
+    # then
+    assert page.status_code == 200
+    assert too_many.status_code == 400 and "only 3 left to invoice" in too_many.content.decode()
+    assert saved.status_code == 302
+    with tenant_context(books.tenant):
+        changed = Invoice.objects.get(pk=draft.pk).lines.get()
+        assert (changed.quantity, changed.sales_line_id) == (Decimal(2), line.sales_line_id)
+        assert invoice_from_sales_order(actor=owner, order=sales_order, basis="ordered").lines.get().quantity == 1
+
+
+def test_a_manual_invoice_cannot_claim_an_order_line(books):
+    owner = books.users["owner"]
+    sales_order = order(owner, [(_service(owner, 100000), 3)])
+    with pytest.raises(ErpError) as error:
+        _manual(owner, sales_order.party, [{"description": "X", "quantity": 1, "unit_price": 1,
+                                            "sales_line": sales_order.lines.get()}])
+    assert error.value.code == "line_not_of_order"
+
+
 def _list_queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/erp/invoicing/?q=&state=posted").status_code == 200

@@ -223,9 +223,13 @@ def _order_lines_check(invoice: Invoice, lines: list[InvoiceLine]) -> None:
               billed_quantities))
     wanted: dict[int, Decimal] = defaultdict(lambda: ZERO)
     order_lines = {}
+    order_id = invoice.sales_order_id if invoice.kind == Kind.OUT_INVOICE else invoice.purchase_order_id
     for line in lines:
         order_line = getattr(line, field)
         if order_line is not None:
+            if order_line.order_id != order_id:
+                raise ErpError("line_not_of_order", _("A line can only come from this invoice's own order."),
+                               field="lines")
             wanted[order_line.pk] += line.quantity_base
             order_lines[order_line.pk] = order_line
     taken = taken_of(list(wanted), exclude=invoice if invoice.pk else None)
