@@ -425,6 +425,46 @@ def test_a_bill_posts_services_to_an_expense_and_names_itself_when_the_supplier_
                                   (TT99["payable"], ZERO, Decimal(330000))]
 
 
+def test_a_dollar_bill_of_received_goods_leaves_its_total_at_its_rate_on_331(scale_books):
+    # given 3 units at 10.01 USD and a freight line, received at 25,400.5 VND per dollar (the receipt valued them in VND)
+    owner, supplier, rate = scale_books.users["owner"], _supplier(), Decimal("25400.5")
+    product = goods(owner)
+    purchase = _purchase(owner, supplier, [{"product": product, "quantity": 3, "unit_price": Decimal("10.01")},
+                                           {"description": "Phí vận chuyển", "quantity": 1,
+                                            "unit_price": Decimal("5.55"), "vat_code": "8"}],
+                         currency="USD", exchange_rate=rate)
+    picking_validate(actor=owner, picking=purchase.pickings.get())
+    # when
+    bill = invoice_post(actor=owner, invoice=bill_from_purchase_order(actor=owner, order=purchase))
+    # then: 331 holds the bill's total at its rate; 156 still equals the valuation; the entry balances in USD too
+    payable = JournalLine.objects.filter(account__code=TT99["payable"], party=supplier)
+    inventory = JournalLine.objects.filter(account__code=TT99["inventory"])
+    usd = bill.entry.lines.filter(currency="USD")
+    assert bill.amount_total == Decimal("30.03") + Decimal("5.55") + Decimal("3.00") + Decimal("0.44")
+    assert sum(line.credit - line.debit for line in payable) == (bill.amount_total * rate).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP)
+    assert sum(line.debit - line.credit for line in inventory) == ProductValuation.objects.get(product=product).value
+    assert sum(line.debit - line.credit for line in bill.entry.lines.all()) == 0
+    assert sum(line.amount_currency for line in usd) == 0 and usd.count() == bill.entry.lines.count()
+
+
+def test_a_supplier_refund_mirrors_the_bill_and_settles_it(scale_books):
+    # given a posted bill for a service
+    owner, supplier = scale_books.users["owner"], _supplier()
+    bill = invoice_post(actor=owner, invoice=invoice_create(
+        actor=owner, kind=Invoice.Kind.IN_INVOICE, party=supplier, supplier_reference="0000123",
+        lines=[{"description": "Thuê kho tháng 11", "quantity": 1, "unit_price": 2000000}]))
+    # when
+    refund = credit_note_create(actor=owner, invoice=bill, reason="Giảm giá thuê kho",
+                                lines=[{"line": bill.lines.get(), "quantity": 1, "unit_price": 500000}])
+    bill.refresh_from_db()
+    # then
+    assert (refund.kind, refund.symbol_id, refund.entry.journal.code) == ("in_refund", None, "MH")
+    assert _sides(refund.entry) == [(TT99["payable"], Decimal(550000), ZERO),
+                                    (TT99["input_vat"], ZERO, Decimal(50000)), ("6427", ZERO, Decimal(500000))]
+    assert (bill.amount_residual, refund.amount_residual) == (Decimal(1650000), ZERO)
+
+
 def test_goods_not_received_cannot_be_billed(scale_books):
     # given an order of goods not received yet
     owner, supplier = scale_books.users["owner"], _supplier()
