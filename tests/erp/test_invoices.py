@@ -426,7 +426,7 @@ def test_a_bill_posts_services_to_an_expense_and_names_itself_when_the_supplier_
 
 
 def test_a_dollar_bill_of_received_goods_leaves_its_total_at_its_rate_on_331(scale_books):
-    # given 3 units at 10.01 USD and a freight line, received at 25,400.5 VND per dollar (the receipt valued them in VND)
+    # given 3 units at 10.01 USD and a freight line, received at 25,400.5 VND per dollar (valued in VND)
     owner, supplier, rate = scale_books.users["owner"], _supplier(), Decimal("25400.5")
     product = goods(owner)
     purchase = _purchase(owner, supplier, [{"product": product, "quantity": 3, "unit_price": Decimal("10.01")},
@@ -478,6 +478,23 @@ def test_goods_not_received_cannot_be_billed(scale_books):
                        lines=[{"product": product, "quantity": 5, "unit_price": 1000}])
     # then
     assert (from_order.value.code, by_hand.value.code) == ("nothing_to_invoice", "goods_not_received")
+
+
+def test_the_bills_tab_drafts_a_bill_from_a_received_order(scale_books):
+    # given a received purchase order
+    owner, supplier = scale_books.users["owner"], _supplier()
+    purchase = _purchase(owner, supplier, [{"product": goods(owner), "quantity": 2, "unit_price": 70000}])
+    picking_validate(actor=owner, picking=purchase.pickings.get())
+    client = client_for(scale_books, scale_books.users["member"])
+    # when
+    tab = client.get("/erp/invoicing/?tab=bills").content.decode()
+    made = client.post("/erp/invoicing/from-purchase-order/", {"order": purchase.pk, "supplier_reference": "AB-7"})
+    # then
+    with tenant_context(scale_books.tenant):
+        bill = Invoice.objects.get(purchase_order=purchase)
+    assert f'<option value="{purchase.pk}">' in tab
+    assert made.status_code == 302 and made["Location"] == f"/erp/invoicing/{bill.pk}/"
+    assert (bill.kind, bill.supplier_reference, bill.amount_total) == ("in_invoice", "AB-7", Decimal(154000))
 
 
 def test_bills_need_the_ledger_plan(books):
