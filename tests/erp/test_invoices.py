@@ -749,3 +749,16 @@ def test_a_credit_note_pdf_names_the_invoice_it_corrects(books):
     assert document.title == "HÓA ĐƠN ĐIỀU CHỈNH GIẢM"
     assert document.note.startswith(f"Điều chỉnh cho hóa đơn {invoice.display_number}")
 
+
+
+def test_an_invoice_of_next_year_takes_the_symbol_of_that_year_with_its_own_numbers(books):
+    # given: the default symbol is this year's
+    owner = books.users["owner"]
+    default = InvoiceSymbol.objects.get(is_default=True)
+    next_year = datetime.date(int("20" + default.symbol[2:4]) + 1, 1, 5)
+    draft = _manual(owner, PartyFactory(), [{"product": _service(owner, 1000), "quantity": 1}], date=next_year)
+    # when
+    invoice = invoice_post(actor=owner, invoice=draft)
+    # then
+    assert invoice.symbol.symbol == f"{default.symbol[:2]}{next_year:%y}{default.symbol[4:]}"
+    assert invoice.number == 1

@@ -71,7 +71,6 @@ INVOICE_FIELDS = ["kind", "state", "symbol", "number", "supplier_reference", "pa
 EDITABLE = {"party", "date", "due_date", "currency", "exchange_rate", "note", "supplier_reference"}
 # Expense account of a bill line that is not stock and names no account of its own; a chart may later name it
 # with a "purchase_expense" role, which then wins.
-DEFAULT_EXPENSE = {"tt99": "6427", "tt133": "6422"}
 BASES = ("delivered", "ordered")
 
 
@@ -487,14 +486,25 @@ def credit_note_create(*, actor, invoice: Invoice, lines: list[dict] | None = No
 
 # --- posting ------------------------------------------------------------------------------------------------------
 
-def _symbol_take() -> tuple[InvoiceSymbol, int]:
-    """The default active symbol's next number, its row locked until the caller's commit (gap-free numbers)."""
-    symbol = (InvoiceSymbol.objects.select_for_update().filter(is_active=True)
-              .order_by("-is_default", "symbol").first())
-    if symbol is None:
+def _symbol_for_year(symbol: InvoiceSymbol, day: datetime.date) -> InvoiceSymbol:
+    """Decree 123 symbols carry the year ("1C26TAA" for 2026): an invoice of another year takes the same symbol
+    with that year's digits, registered on first use, with its own counter."""
+    code = symbol.symbol
+    if len(code) < 4 or not code[2:4].isdigit() or code[2:4] == f"{day:%y}":
+        return symbol
+    return InvoiceSymbol.objects.get_or_create(symbol=f"{code[:2]}{day:%y}{code[4:]}",
+                                               defaults={"template": symbol.template})[0]
+
+
+def _symbol_take(day: datetime.date) -> tuple[InvoiceSymbol, int]:
+    """The next number of the default active symbol for ``day``'s year, its row locked until the caller's commit
+    (gap-free numbers)."""
+    default = InvoiceSymbol.objects.filter(is_active=True).order_by("-is_default", "symbol").first()
+    if default is None:
         accounting_required()  # enabling accounting registers the first symbol: say that first
         raise ErpError("symbol_missing", _("Register an invoice symbol first (for example 1C26TAA)."),
                        field="symbol")
+    symbol = InvoiceSymbol.objects.select_for_update().get(pk=_symbol_for_year(default, day).pk)
     number = symbol.next_number
     symbol.next_number = number + 1
     symbol.save(update_fields=["next_number"])
@@ -546,7 +556,7 @@ def _vat_label(group) -> str:
 def _supplier_specs(invoice: Invoice, lines: list[InvoiceLine], groups, sign: int, chart: str) -> list[LineSpec]:
     currency, party = invoice.currency, invoice.party_id
     roles = role_accounts(chart)
-    expense = roles.get("purchase_expense") or DEFAULT_EXPENSE.get(chart, "642")
+    expense = roles["purchase_expense"]
     specs, received, payable_currency = [], ZERO, ZERO
     for line in lines:
         if _stocked(line.product):
@@ -638,7 +648,7 @@ def invoice_post(*, actor, invoice: Invoice) -> Invoice:
     before = snapshot(invoice, INVOICE_FIELDS)
     _vat_recompute(invoice, lines)
     if invoice.is_customer:
-        invoice.symbol, invoice.number = _symbol_take()
+        invoice.symbol, invoice.number = _symbol_take(invoice.date)
     elif not invoice.supplier_reference and invoice.kind == Kind.IN_INVOICE:
         invoice.supplier_reference = sequence_next("invoicing.bill")
     sign = -1 if invoice.is_refund else 1
