@@ -454,7 +454,7 @@ def test_an_unbalanced_entry_says_so_and_keeps_every_line(books):
     # then
     page = response.content.decode()
     assert response.status_code == 400
-    assert 'data-testid="balance-error"' in page and "100,000" in page
+    assert 'data-testid="balance-error"' in page and "100.000" in page
     assert 'value="1000000"' in page and 'value="900000"' in page and 'value="Tiền thuê"' in page
     with tenant_context(ws.tenant):
         assert not JournalEntry.objects.filter(memo="Thuê văn phòng").exists()
@@ -606,6 +606,21 @@ def _entry_list_queries(client) -> int:
         response = client.get("/erp/accounting/entries/?account=1&from=2026-01-01")
     assert response.status_code == 200
     return len(queries)
+
+
+@pytest.mark.parametrize(("query", "count"), [
+    ("account=521", 1), ("account=13", 8), ("party=C3", 1), ("from=2026-02-27&to=2026-02-28", 3),
+    ("journal=TH", 15), ("journal=BH", 0), ("account=131&from=2026-02-01", 5),
+])
+def test_the_entry_list_filters_by_journal_dates_account_and_party(books, query, count):
+    # given
+    ws, _parties = books
+    client = client_for(ws, ws.users["viewer"])
+    # when
+    response = client.get(f"/erp/accounting/entries/?{query}")
+    # then
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == count
 
 
 def test_the_entry_list_costs_the_same_queries_for_3_or_15_entries(ws_a):

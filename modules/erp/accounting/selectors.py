@@ -21,12 +21,14 @@ class EntryFilters:
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     account: str = ""  # account code (its sub-accounts included)
-    party_id: int | None = None
+    party_id: int | None = None  # a link from a party's page
+    party: str = ""  # part of a customer's or supplier's name, or its tax code
     q: str = ""  # number, reference or memo
 
     @property
     def active(self) -> bool:
-        return bool(self.journal or self.date_from or self.date_to or self.account or self.party_id or self.q)
+        return bool(self.journal or self.date_from or self.date_to or self.account or self.party_id or self.party
+                    or self.q)
 
 
 def entry_list(filters: EntryFilters) -> QuerySet:
@@ -46,6 +48,9 @@ def entry_list(filters: EntryFilters) -> QuerySet:
         entries = entries.filter(Exists(lines.filter(account__code__startswith=filters.account)))
     if filters.party_id:
         entries = entries.filter(Exists(lines.filter(party_id=filters.party_id)))
+    if filters.party:
+        entries = entries.filter(Exists(lines.filter(Q(party__name__icontains=filters.party)
+                                                     | Q(party__tax_code=filters.party))))
     if filters.q:
         entries = entries.filter(Q(number__icontains=filters.q) | Q(reference__icontains=filters.q)
                                  | Q(memo__icontains=filters.q))
@@ -64,7 +69,8 @@ def entry_lines(entry: JournalEntry) -> list[JournalLine]:
 def source_of(entry: JournalEntry) -> tuple[str, int | None]:
     """The kind of document an entry was posted from ("invoice", "payment", "moves", "reversal", "opening") and
     its id, read from ``source``."""
-    kind, _sep, ident = (entry.source or "").partition(":")
+    kind, _sep, rest = (entry.source or "").partition(":")
+    ident = rest.split(":")[0]  # "payment:12:left:300000": an allocation made later
     return kind, int(ident) if ident.isdigit() else None
 
 

@@ -152,7 +152,8 @@ def counter_accounts(lines) -> dict[int, str]:
     return result
 
 
-def general_ledger_table(ledger: Ledger, lines, *, period: ReportPeriod, branch: Branch | None, lang: str) -> Table:
+def general_ledger_table(ledger: Ledger, lines, *, period: ReportPeriod, branch: Branch | None, lang: str,
+                         entry_url=None) -> Table:
     money = {"kind": "money", "width": 26, "blank_zero": True}
     account = ledger.account
     name = account.name_en if lang == "en" and account.name_en else account.name
@@ -171,7 +172,8 @@ def general_ledger_table(ledger: Ledger, lines, *, period: ReportPeriod, branch:
         if line.party_id:
             label = f"{label} — {line.party.name}" if label else line.party.name
         table.rows.append(Row([line.date, line.entry.number, label, counters.get(line.pk, ""), line.debit, line.credit,
-                               *_split(ledger.opening + line.running)], key=f"line-{line.pk}"))
+                               *_split(ledger.opening + line.running)], key=f"line-{line.pk}",
+                              link=entry_url(line.entry_id) if entry_url else "", link_cell=1))
     table.rows.append(Row(["", "", _("Total for the period"), "", ledger.debit, ledger.credit, "", ""],
                           style="strong", key="period"))
     table.rows.append(Row(["", "", _("Closing balance"), "", "", "", *_split(ledger.closing)], style="total",

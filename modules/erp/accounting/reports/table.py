@@ -23,7 +23,8 @@ class Row:
     cells: list
     level: int = 0  # indent of the first text cell
     style: str = ""  # "" | "strong" (subtotal) | "total" | "muted"
-    link: str = ""  # the page this row opens (first cell), on screen only
+    link: str = ""  # the page this row opens, on screen only
+    link_cell: int = 0  # the cell that carries the link
     key: str = ""  # a stable handle for tests and anchors (an account code, a statement line code)
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from modules.erp.accounting.models import Account, Branch
 from modules.erp.accounting.reports.periods import ReportPeriod
 from modules.erp.accounting.reports.sums import account_sums
-from modules.erp.accounting.reports.table import Column, Row, Table
+from modules.erp.accounting.reports.table import Column, Row, Table, amount_text
 from modules.erp.invoicing.models import Invoice, InvoiceLine
 
 ZERO = Decimal(0)
@@ -140,7 +140,7 @@ def vat_table(summary: VatSummary, *, period: ReportPeriod, branch: Branch | Non
     if summary.ledger != summary.tax:
         table.notes.append(_("The ledger's account %(account)s differs from the invoices by %(difference)s: entries "
                              "posted by hand, or rounding.") % {
-            "account": account, "difference": f"{summary.ledger - summary.tax:,.0f}"})
+            "account": account, "difference": amount_text(summary.ledger - summary.tax, lang)})
     table.notes.append(_("Credit notes and refunds count negative; amounts in another currency at the invoice's "
                          "exchange rate."))
     return table

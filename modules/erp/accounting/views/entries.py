@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from modules.erp.accounting import selectors
 from modules.erp.accounting.forms import EntryForm, entry_line_formset
 from modules.erp.accounting.models import JournalEntry
+from modules.erp.accounting.reports.table import amount_text
 from modules.erp.accounting.services.posting import LineSpec, entry_post, entry_reverse
-from modules.erp.accounting.views._common import LEDGER, accounting_view, branches_shown, can_edit
+from modules.erp.accounting.views._common import LEDGER, accounting_view, branches_shown, can_edit, language
 from modules.erp.errors import ErpError
 from modules.parties.models import Party
 from tenants.roles import Access
@@ -53,7 +54,8 @@ def entry_list(request):
     filters = selectors.EntryFilters(
         journal=params.get("journal", "").strip(), date_from=_date(params.get("from", "")),
         date_to=_date(params.get("to", "")), account=params.get("account", "").strip(),
-        party_id=int(party_id) if party_id.isdigit() else None, q=params.get("q", "").strip())
+        party_id=int(party_id) if party_id.isdigit() else None,
+        party="" if party_id.isdigit() else party_id.strip(), q=params.get("q", "").strip())
     page = Paginator(selectors.entry_list(filters), PAGE_SIZE).get_page(params.get("page"))
     party = Party.objects.filter(pk=filters.party_id).first() if filters.party_id else None
     return render(request, "erp/accounting/entry_list.html", {
@@ -140,9 +142,10 @@ def entry_create(request):
         if len(specs) < 2:
             balance_error = _("An entry needs at least two lines: what is debited and what is credited.")
         elif debit != credit:
+            lang = language()
             balance_error = _("Debits (%(debit)s) and credits (%(credit)s) differ by %(difference)s: the entry must "
-                              "balance.") % {"debit": f"{debit:,.0f}", "credit": f"{credit:,.0f}",
-                                             "difference": f"{abs(debit - credit):,.0f}"}
+                              "balance.") % {"debit": amount_text(debit, lang), "credit": amount_text(credit, lang),
+                                             "difference": amount_text(abs(debit - credit), lang)}
         else:
             header = form.cleaned_data
             try:

@@ -66,7 +66,8 @@ def general_ledger(request):
         page = Paginator(lines, LEDGER_PAGE).get_page(request.GET.get("page"))
         lines = page.object_list
     table = ledger.general_ledger_table(report, lines, period=filters["period"], branch=filters["branch"],
-                                        lang=language())
+                                        lang=language(),
+                                        entry_url=lambda pk: reverse("accounting_entry_detail", args=[pk]))
     return report_response(request, table, "erp/accounting/general_ledger.html", {
         **context, "account": account, "report": report, "page": page, "account_fields": [("account", account.code)],
         "export_query": _ledger_query(filters, account.code)})
