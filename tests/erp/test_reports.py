@@ -716,3 +716,66 @@ def test_campaign_roi_stays_on_won_revenue_without_invoices(ws_a):
     # then
     assert (results.basis, results.revenue) == (WON, 50 * M)
 
+
+
+# ---------------------------------------------------------------- VAT summaries and Circular 133
+def test_vat_summaries_follow_the_posted_invoices_rate_by_rate_and_agree_with_the_ledger(ws_a):
+    # given: two invoices (10% and 8%), a credit note, a draft left out, and a supplier bill, in March
+    from modules.erp.accounting.reports import vat
+    from modules.erp.invoicing.services.invoices import credit_note_create, invoice_create, invoice_post
+
+    _on_plan(ws_a.tenant, "scale")
+    owner = ws_a.users["owner"]
+    march = ReportPeriod(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    with tenant_context(ws_a.tenant):
+        accounting_enable(actor=owner, chart="tt99")
+        customer = PartyFactory(is_customer=True, tax_code="0101234567")
+        supplier = PartyFactory(is_supplier=True)
+
+        def sale(day, lines, post=True):
+            invoice = invoice_create(actor=owner, kind=Invoice.Kind.OUT_INVOICE, party=customer,
+                                     date=datetime.date(2026, 3, day), lines=[
+                                         {"description": "Dịch vụ", "quantity": 1, "unit_price": price,
+                                          "vat_code": code} for price, code in lines])
+            return invoice_post(actor=owner, invoice=invoice) if post else invoice
+
+        first = sale(5, [(10_000_000, "10"), (3_333_333, "8")])
+        sale(10, [(1_000_005, "10"), (1_000_005, "10")])
+        sale(11, [(7_000_000, "10")], post=False)
+        credit_note_create(actor=owner, invoice=first, reason="Giảm giá", date=datetime.date(2026, 3, 20),
+                           lines=[{"line": first.lines.get(vat_code="10"), "quantity": 1, "unit_price": 1_000_000}])
+        invoice_post(actor=owner, invoice=invoice_create(
+            actor=owner, kind=Invoice.Kind.IN_INVOICE, party=supplier, date=datetime.date(2026, 3, 12),
+            supplier_reference="0000777", lines=[{"description": "Thuê kho", "quantity": 1, "unit_price": 2_000_000}]))
+        # when
+        output = vat.vat_summary(side="output", period=march)
+        purchases = vat.vat_summary(side="input", period=march)
+    # then
+    assert [(int(group.rate), int(group.base), int(group.tax), len(group.invoices)) for group in output.groups] == [
+        (10, 11_000_010, 1_100_001, 3), (8, 3_333_333, 266_667, 1)]
+    assert (int(output.tax), int(output.ledger)) == (1_366_668, 1_366_668)
+    assert [(int(group.base), int(group.tax)) for group in purchases.groups] == [(2_000_000, 200_000)]
+    assert (int(purchases.tax), int(purchases.ledger)) == (200_000, 200_000)
+
+
+def test_circular_133_puts_6421_in_selling_6422_in_administration_and_511_debits_in_deductions(ws_a):
+    # given: a sale, a discount debited to 5111, selling and administration costs
+    _on_plan(ws_a.tenant, "scale")
+    owner = ws_a.users["owner"]
+    with tenant_context(ws_a.tenant):
+        accounting_enable(actor=owner, chart="tt133")
+        customer = PartyFactory()
+        _post(owner, (3, 1), ("1121", 200 * M, None), ("4111", -200 * M, None))
+        _post(owner, (3, 2), ("131", 110 * M, customer), ("5111", -100 * M, None), ("33311", -10 * M, None))
+        _post(owner, (3, 3), ("5111", 5 * M, None), ("33311", 500_000, None), ("131", -5_500_000, customer))
+        _post(owner, (3, 4), ("6421", 2 * M, None), ("6422", 3 * M, None), ("1111", -5 * M, None))
+        period = ReportPeriod(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+        # when
+        income = statements.income_statement(chart="tt133", period=period)
+        balance = statements.balance_sheet(chart="tt133", period=period)
+    # then
+    assert {code: int(income.amount(code)) for code in ("01", "02", "10", "20", "25", "26", "30", "60")} == {
+        "01": 100 * M, "02": 5 * M, "10": 95 * M, "20": 95 * M, "25": 2 * M, "26": 3 * M, "30": 90 * M, "60": 90 * M}
+    assert {code: int(balance.amount(code)) for code in ("111", "131", "270", "313", "411", "421", "440")} == {
+        "111": 195 * M, "131": 104_500_000, "270": 299_500_000, "313": 9_500_000, "411": 200 * M, "421": 90 * M,
+        "440": 299_500_000}

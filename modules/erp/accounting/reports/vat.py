@@ -7,17 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from modules.erp.accounting.models import Account, Branch
 from modules.erp.accounting.reports.periods import ReportPeriod
 from modules.erp.accounting.reports.sums import account_sums
 from modules.erp.accounting.reports.table import Column, Row, Table, amount_text
+from modules.erp.catalog.money import money_round
 from modules.erp.invoicing.models import Invoice, InvoiceLine
 
 ZERO = Decimal(0)
-MONEY = DecimalField(max_digits=22, decimal_places=6)
+HUNDRED = Decimal(100)
 SIDES = {
     "output": {"kinds": (Invoice.Kind.OUT_INVOICE, Invoice.Kind.OUT_REFUND), "refund": Invoice.Kind.OUT_REFUND,
                "account": "33311"},
@@ -71,35 +72,46 @@ class VatSummary:
 
 
 def vat_summary(*, side: str, period: ReportPeriod, branch: Branch | None = None) -> VatSummary:
-    """One query over the posted invoices' lines of the period grouped by invoice and rate (credit notes
-    negative, foreign currencies at the invoice's rate), one for the VAT account's movement."""
+    """One query over the posted invoices' lines of the period, summed per invoice and VAT code; the tax is
+    rounded once per code on its base, as the invoice computed and posted it (``vat_groups``), then brought to
+    VND at the invoice's rate. Credit notes count negative. One more query for the VAT account's movement."""
     spec = SIDES[side]
     lines = InvoiceLine.objects.filter(invoice__state=Invoice.State.POSTED, invoice__kind__in=spec["kinds"],
                                        invoice__date__gte=period.date_from, invoice__date__lte=period.date_to)
     if branch is not None:
         lines = lines.filter(invoice__branch=branch)
-    sign = Case(When(invoice__kind=spec["refund"], then=Value(Decimal(-1))), default=Value(Decimal(1)),
-                output_field=MONEY)
-    rows = (lines.order_by().values("vat_rate", "invoice_id", "invoice__date", "invoice__symbol__symbol",
+    rows = (lines.order_by().values("invoice_id", "vat_code", "vat_rate", "invoice__kind", "invoice__date",
+                                    "invoice__currency", "invoice__exchange_rate", "invoice__symbol__symbol",
                                     "invoice__number", "invoice__supplier_reference", "invoice__party__name",
                                     "invoice__party__tax_code")
-            .annotate(base=Sum(F("amount_untaxed") * F("invoice__exchange_rate") * sign, output_field=MONEY),
-                      tax=Sum(F("amount_tax") * F("invoice__exchange_rate") * sign, output_field=MONEY))
+            .annotate(base=Sum("amount_untaxed"))
             .order_by(F("vat_rate").desc(nulls_last=True), "invoice__date", "invoice_id"))
     groups: dict[object, VatGroup] = {}
     ordered: list[VatGroup] = []
+    seen: dict[tuple, VatInvoice] = {}
     for row in rows:
-        group = groups.get(row["vat_rate"])
+        rate, currency, exchange = row["vat_rate"], row["invoice__currency"], row["invoice__exchange_rate"]
+        sign = -1 if row["invoice__kind"] == spec["refund"] else 1
+        base = row["base"] or ZERO
+        tax = money_round(base * rate / HUNDRED, currency) if rate else ZERO
+        base_vnd, tax_vnd = sign * _vnd(base * exchange), sign * _vnd(tax * exchange)
+        group = groups.get(rate)
         if group is None:
-            group = groups[row["vat_rate"]] = VatGroup(rate=row["vat_rate"])
+            group = groups[rate] = VatGroup(rate=rate)
             ordered.append(group)
+        known = seen.get((rate, row["invoice_id"]))
+        if known is not None:  # two VAT codes at the same rate on one invoice
+            known.base += base_vnd
+            known.tax += tax_vnd
+            continue
         if row["invoice__symbol__symbol"] and row["invoice__number"]:
             number = f"{row['invoice__symbol__symbol']}-{row['invoice__number']:08d}"
         else:
             number = row["invoice__supplier_reference"] or f"#{row['invoice_id']}"
-        group.invoices.append(VatInvoice(invoice_id=row["invoice_id"], number=number, date=row["invoice__date"],
-                                         party=row["invoice__party__name"], tax_code=row["invoice__party__tax_code"],
-                                         base=_vnd(row["base"] or ZERO), tax=_vnd(row["tax"] or ZERO)))
+        seen[(rate, row["invoice_id"])] = invoice = VatInvoice(
+            invoice_id=row["invoice_id"], number=number, date=row["invoice__date"], party=row["invoice__party__name"],
+            tax_code=row["invoice__party__tax_code"], base=base_vnd, tax=tax_vnd)
+        group.invoices.append(invoice)
     account_ids = Account.objects.filter(code__startswith=spec["account"]).values_list("pk", flat=True)
     sums = account_sums(date_from=period.date_from, date_to=period.date_to, branch=branch, account_ids=account_ids,
                         opening=False)
