@@ -779,3 +779,22 @@ def test_circular_133_puts_6421_in_selling_6422_in_administration_and_511_debits
     assert {code: int(balance.amount(code)) for code in ("111", "131", "270", "313", "411", "421", "440")} == {
         "111": 195 * M, "131": 104_500_000, "270": 299_500_000, "313": 9_500_000, "411": 200 * M, "421": 90 * M,
         "440": 299_500_000}
+
+
+def test_a_later_page_of_the_general_ledger_keeps_the_running_balance(ws_a):
+    # given: 105 receipts of 1,000 into cash after an opening of 50,000
+    _on_plan(ws_a.tenant, "scale")
+    owner = ws_a.users["owner"]
+    with tenant_context(ws_a.tenant):
+        accounting_enable(actor=owner, chart="tt99")
+        _post(owner, (4, 1), ("111", 50_000, None), ("41111", -50_000, None))
+        for _ in range(105):
+            _post(owner, (5, 2), ("111", 1_000, None), ("711", -1_000, None))
+    client = client_for(ws_a, owner)
+    # when
+    response = client.get("/erp/accounting/reports/ledger/?account=111&from=2026-05-01&to=2026-05-31&page=2")
+    rows = [row for row in response.context["table"].rows if row.key.startswith("line-")]
+    # then: page 2 holds lines 101 to 105, the last one at 50,000 + 105,000
+    assert response.status_code == 200
+    assert [int(row.cells[6]) for row in rows] == [151_000, 152_000, 153_000, 154_000, 155_000]
+    assert int(response.context["table"].row("closing").cells[6]) == 155_000
