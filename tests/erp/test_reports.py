@@ -414,12 +414,18 @@ def test_the_setup_page_explains_both_charts_and_is_for_owners_and_admins(ws_a):
 def test_pages_before_setup_send_the_owner_to_choose_a_chart(ws_a):
     # given
     _on_plan(ws_a.tenant, "scale")
+    owner, member = client_for(ws_a, ws_a.users["owner"]), client_for(ws_a, ws_a.users["member"])
     # when
-    owner = client_for(ws_a, ws_a.users["owner"]).get("/erp/accounting/entries/")
-    member = client_for(ws_a, ws_a.users["member"]).get("/erp/accounting/entries/")
-    # then
-    assert (owner.status_code, owner["Location"]) == (302, "/erp/accounting/setup/")
-    assert member.status_code == 409
+    entries = owner.get("/erp/accounting/entries/")
+    settings_page = owner.get("/erp/accounting/settings/")
+    member_entries = member.get("/erp/accounting/entries/")
+    member_settings = member.get("/erp/accounting/settings/")
+    # then: the settings menu entry answers with the chart choice, or says whom to ask
+    assert (entries.status_code, entries["Location"]) == (302, "/erp/accounting/setup/")
+    assert settings_page.status_code == 200 and 'data-testid="chart-form"' in settings_page.content.decode()
+    assert member_entries.status_code == 409
+    assert member_settings.status_code == 200
+    assert 'data-testid="accounting-not-set-up"' in member_settings.content.decode()
 
 
 def _entry_form(day: str, *, debit_account="6427", credit_account="111", debit="1000000", credit="1000000"):

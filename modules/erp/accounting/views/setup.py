@@ -28,6 +28,12 @@ from modules.erp.views_common import erp_view
 from tenants.roles import Access
 
 
+def _setup_page(request, form=None, status: int = 200):
+    choices = [(value, label, CHART_HELP[value]) for value, label in AccountingSettings.Chart.choices]
+    return render(request, "erp/accounting/setup.html", {"form": form or ChartForm(), "choices": choices},
+                  status=status)
+
+
 @erp_view(SETUP)
 def accounting_setup(request):
     """Choose the chart once; afterwards the page says which one the books are kept on."""
@@ -47,9 +53,7 @@ def accounting_setup(request):
             messages.success(request, _("Accounting is set up: chart of accounts, journals and this year's periods "
                                         "are ready."))
             return redirect("accounting_settings")
-    choices = [(value, label, CHART_HELP[value]) for value, label in AccountingSettings.Chart.choices]
-    return render(request, "erp/accounting/setup.html", {"form": form, "choices": choices},
-                  status=400 if form.errors else 200)
+    return _setup_page(request, form, status=400 if form.errors else 200)
 
 
 def _settings_page(request, *, lock_form=None, branch_form=None, status: int = 200):
@@ -63,8 +67,14 @@ def _settings_page(request, *, lock_form=None, branch_form=None, status: int = 2
         "next_year": timezone.localdate().year + 1}, status=status)
 
 
-@accounting_view(SETUP)
+@erp_view(SETUP)
 def accounting_settings(request):
+    """The settings; before finance is set up, the choice of the chart (owners and admins) or who to ask."""
+    request.accounting = AccountingSettings.objects.first()
+    if request.accounting is None:
+        if can_manage(request):
+            return _setup_page(request)
+        return render(request, "erp/accounting/not_set_up.html")
     return _settings_page(request)
 
 
