@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -322,11 +322,14 @@ def test_the_unique_deal_is_the_last_guard_for_an_order_made_without_the_lock(in
         return None if len(checks) == 1 else real_check(deal_id)
 
     monkeypatch.setattr(services_from_deal, "order_of_deal", late_check)
-    # when
-    order = sales_order_from_deal(actor=owner, deal=deal)
-    # then: the unique deal refused ours (in its savepoint) and the other order is answered
-    assert order == other and len(checks) == 2
-    assert SalesOrder.objects.filter(deal=deal).count() == 1
+    # when: the unique deal refuses ours, which fails the transaction (a retry would find the other order)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sales_order_from_deal(actor=owner, deal=deal)
+    # then
+    assert checks == [deal.pk]
+    assert list(SalesOrder.objects.filter(deal=deal)) == [other]
+    monkeypatch.setattr(services_from_deal, "order_of_deal", real_check)
+    assert sales_order_from_deal(actor=owner, deal=deal) == other
 
 
 # ---------------------------------------------------------------- Growth: the button

@@ -50,7 +50,8 @@ def trade_lines_build(*, line_model, specs: list[dict], currency: str, day: date
     rates = {code: rate.rate for code, rate in vat_rates_on(codes, day).items()}
     for index, spec in enumerate(specs):
         product: Product | None = spec.get("product")
-        unit = spec.get("unit") or (product.base_unit if product else None)
+        unit = spec.get("unit")
+        unit_id = unit.pk if unit else (product.base_unit_id if product else None)
         try:
             quantity = Decimal(str(spec.get("quantity") or 0))
         except ArithmeticError as error:
@@ -59,7 +60,7 @@ def trade_lines_build(*, line_model, specs: list[dict], currency: str, day: date
             raise ErpError("quantity_invalid", _("The quantity must be above zero."),
                            field=f"lines-{index}-quantity")
         factor = Decimal(1)
-        if product and unit and unit.pk != product.base_unit_id:
+        if product and unit_id != product.base_unit_id:
             factor = factors.get((product.pk, unit.pk))
             if factor is None:
                 raise ErpError("unit_unknown", _("%(product)s is not sold in %(unit)s.") % {
@@ -80,7 +81,7 @@ def trade_lines_build(*, line_model, specs: list[dict], currency: str, day: date
         untaxed = money_round(quantity * unit_price * (HUNDRED - discount) / HUNDRED, currency)
         rate = rates[vat_code]
         lines.append(line_model(
-            product=product, description=description[:255], unit=unit, factor=factor, quantity=quantity,
+            product=product, description=description[:255], unit_id=unit_id, factor=factor, quantity=quantity,
             quantity_base=quantity * factor, unit_price=unit_price, discount_percent=discount, vat_code=vat_code,
             vat_rate=rate, amount_untaxed=untaxed,
             amount_tax=money_round(untaxed * rate / HUNDRED, currency) if rate else Decimal(0), position=index))

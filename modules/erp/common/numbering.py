@@ -40,3 +40,11 @@ def sequence_next(code: str) -> str:
         )
         prefix, padding, number = cursor.fetchone()
     return f"{prefix}{number:0{padding}d}"
+
+
+def sequence_give_back(code: str) -> None:
+    """Undo this transaction's last ``sequence_next(code)`` (its work turned out to exist already). Safe only
+    while the caller's transaction still holds the counter row, i.e. right after taking the number."""
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE erp_common_documentsequence SET next_number = next_number - 1 WHERE code = %s",
+                       [code])

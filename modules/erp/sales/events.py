@@ -37,10 +37,10 @@ def deal_won_make_quotation(event) -> None:
     """
     if not entitlements_for(_workspace()).allows("erp.crm_flow"):
         return
-    deal = Deal.objects.filter(pk=event.payload.get("deal_id")).first()
-    if deal is None:
-        return
+    deal_id = event.payload.get("deal_id")
     try:
-        sales_order_from_deal(actor=None, deal=deal)
+        sales_order_from_deal(actor=None, deal=Deal(pk=deal_id))  # the service reads the deal under its lock
+    except Deal.DoesNotExist:
+        return
     except ErpError as error:
-        logger.info("won deal %s left without a quotation: %s", deal.pk, error.code)
+        logger.info("won deal %s left without a quotation: %s", deal_id, error.code)

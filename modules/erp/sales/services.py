@@ -56,7 +56,7 @@ def _lines_write(order: SalesOrder, specs: list[dict]) -> list[SalesOrderLine]:
     return lines
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # validates before it writes; callers inside a transaction fail as a whole
 def sales_order_create(*, actor, party, lines: list[dict], currency: str = "VND", warehouse: Warehouse | None = None,
                        order_date: datetime.date | None = None, validity_date: datetime.date | None = None,
                        commitment_date: datetime.date | None = None, note: str = "", deal=None,

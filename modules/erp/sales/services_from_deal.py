@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from modules.crm.models import Deal, Stage
@@ -26,8 +26,8 @@ def sales_order_from_deal(*, actor=None, deal: Deal) -> SalesOrder:
 
     Idempotent, so the outbox handler, its retries, a duplicated event and the "Create quotation" button can all
     call it: the deal's row is locked first and an existing order is returned; the unique ``SalesOrder.deal`` is
-    the last guard, for an order written without that lock (its IntegrityError is caught in a savepoint and the
-    existing order returned).
+    the last guard, for an order written without that lock (its IntegrityError fails the transaction; a retry
+    finds the order).
 
     The order stays a **quotation**: a person checks it (delivery date, warehouse, VAT, stock) and confirms it.
     Confirming reserves stock and makes a delivery; that should not follow from a card dragged to "Won" by
@@ -46,11 +46,6 @@ def sales_order_from_deal(*, actor=None, deal: Deal) -> SalesOrder:
              for line in deal.lines.select_related("product").order_by("position", "pk") if line.quantity > 0]
     if not lines:
         raise ErpError("deal_without_lines", _("Add line items to the deal first: they become the quotation's lines."))
-    try:
-        with transaction.atomic():
-            return sales_order_create(actor=actor, party=deal.party, lines=lines, currency=deal.currency, deal=deal)
-    except IntegrityError:
-        order = order_of_deal(deal.pk)
-        if order is None:
-            raise
-        return order
+    # The deal's lock serialises every path to its order; the unique ``SalesOrder.deal`` stays the last guard (an
+    # order written without that lock fails this transaction, and a retry finds the order).
+    return sales_order_create(actor=actor, party=deal.party, lines=lines, currency=deal.currency, deal=deal)

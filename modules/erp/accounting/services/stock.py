@@ -16,7 +16,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from modules.erp.accounting.services.posting import LineSpec, accounting_settings, entry_post
+from modules.erp.accounting.services.posting import LineSpec, entry_post
+from modules.erp.errors import ErpError
 from modules.erp.inventory.models import StockMove
 
 IN_ACCOUNTS = {StockMove.Kind.RECEIPT: "payable", StockMove.Kind.OPENING: "opening",
@@ -29,9 +30,8 @@ def _counter_account(move: StockMove) -> str:
 
 
 def stock_moves_post_entry(moves: list[StockMove], actor) -> None:
-    settings_row = accounting_settings()
     valued = [move for move in moves if move.value and (move.location_from_id is None or move.location_to_id is None)]
-    if settings_row is None or not valued:
+    if not valued:
         return
     reversed_ids = [move.reversal_of_id for move in valued if move.reversal_of_id]
     originals = {m.pk: m for m in StockMove.objects.filter(pk__in=reversed_ids)} if reversed_ids else {}
@@ -45,6 +45,9 @@ def stock_moves_post_entry(moves: list[StockMove], actor) -> None:
         lines.append(LineSpec(account=account, amount=-amount, label=label,
                               party_id=move.party_id if account == "payable" else None))
     first = valued[0]
-    entry_post(actor=actor, journal_code="TH", date=timezone.localdate(first.posted_at),
-               lines=lines, source=f"moves:{first.pk}", reference=first.reference,
-               memo=_("Stock moves"))
+    try:
+        entry_post(actor=actor, journal_code="TH", date=timezone.localdate(first.posted_at), lines=lines,
+                   source=f"moves:{first.pk}", reference=first.reference, memo=_("Stock moves"))
+    except ErpError as error:
+        if error.code != "accounting_off":  # without accounting nothing is posted (enabling it posts the stock)
+            raise

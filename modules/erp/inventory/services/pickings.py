@@ -7,7 +7,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -172,10 +172,10 @@ def _orders_advance(picking: Picking, lines: list[PickingLine], done: dict[int, 
                 line.sales_line.qty_reserved -= done[line.pk]
                 changed.append(line.sales_line)
         SalesOrderLine.objects.bulk_update(changed, ["qty_delivered", "qty_reserved"])
-        order = picking.sales_order
-        if not order.lines.filter(product__kind=Product.Kind.GOODS).exclude(
-                qty_delivered__gte=F("quantity_base")).exists():
-            SalesOrder.objects.filter(pk=order.pk).update(state=SalesOrder.State.DONE, updated_at=timezone.now())
+        waiting = SalesOrderLine.objects.filter(order=OuterRef("pk"), product__kind=Product.Kind.GOODS,
+                                                qty_delivered__lt=F("quantity_base"))
+        SalesOrder.objects.filter(pk=picking.sales_order_id).filter(~Exists(waiting)).update(
+            state=SalesOrder.State.DONE, updated_at=timezone.now())
     elif picking.kind == Kind.RECEIPT and picking.purchase_order_id:
         from modules.erp.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
@@ -185,11 +185,10 @@ def _orders_advance(picking: Picking, lines: list[PickingLine], done: dict[int, 
                 line.purchase_line.qty_received += done[line.pk]
                 changed.append(line.purchase_line)
         PurchaseOrderLine.objects.bulk_update(changed, ["qty_received"])
-        order = picking.purchase_order
-        if not order.lines.filter(product__kind=Product.Kind.GOODS).exclude(
-                qty_received__gte=F("quantity_base")).exists():
-            PurchaseOrder.objects.filter(pk=order.pk).update(state=PurchaseOrder.State.DONE,
-                                                              updated_at=timezone.now())
+        waiting = PurchaseOrderLine.objects.filter(order=OuterRef("pk"), product__kind=Product.Kind.GOODS,
+                                                   qty_received__lt=F("quantity_base"))
+        PurchaseOrder.objects.filter(pk=picking.purchase_order_id).filter(~Exists(waiting)).update(
+            state=PurchaseOrder.State.DONE, updated_at=timezone.now())
 
 
 def _order_lock(picking: Picking) -> None:

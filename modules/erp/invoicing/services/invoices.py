@@ -49,7 +49,7 @@ from modules.erp.accounting.services.posting import (
 )
 from modules.erp.catalog.models import CURRENCIES, Product
 from modules.erp.catalog.money import money_round
-from modules.erp.catalog.selectors import price_for, vat_rate_on
+from modules.erp.catalog.selectors import price_for, vat_rates_on
 from modules.erp.common.lines import HUNDRED, document_totals_set, trade_lines_build, vat_groups
 from modules.erp.common.numbering import sequence_next
 from modules.erp.errors import ErpError
@@ -504,10 +504,13 @@ def _symbol_take(day: datetime.date) -> tuple[InvoiceSymbol, int]:
         accounting_required()  # enabling accounting registers the first symbol: say that first
         raise ErpError("symbol_missing", _("Register an invoice symbol first (for example 1C26TAA)."),
                        field="symbol")
-    symbol = InvoiceSymbol.objects.select_for_update().get(pk=_symbol_for_year(default, day).pk)
-    number = symbol.next_number
+    symbol = _symbol_for_year(default, day)
+    # One statement takes the number and holds the row's lock until the caller commits.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE invoicing_invoicesymbol SET next_number = next_number + 1 WHERE id = %s "
+                       "RETURNING next_number - 1", [symbol.pk])
+        (number,) = cursor.fetchone()
     symbol.next_number = number + 1
-    symbol.save(update_fields=["next_number"])
     return symbol, number
 
 
@@ -602,10 +605,10 @@ def _rounding_spec(invoice: Invoice, specs: list[LineSpec], *, received: bool) -
 
 def _vat_recompute(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     """Each line's VAT at the rate valid on the invoice's VAT day, then the totals (rounded once per rate)."""
-    day, rates, changed = _vat_day(invoice), {}, []
+    valid = vat_rates_on({line.vat_code for line in lines}, _vat_day(invoice))
+    rates = {code: rate.rate for code, rate in valid.items()}
+    changed = []
     for line in lines:
-        if line.vat_code not in rates:
-            rates[line.vat_code] = vat_rate_on(line.vat_code, day).rate
         rate = rates[line.vat_code]
         tax = money_round(line.amount_untaxed * rate / HUNDRED, invoice.currency) if rate else ZERO
         if (line.vat_rate, line.amount_tax) != (rate, tax):
