@@ -56,23 +56,26 @@ def _lines_write(order: SalesOrder, specs: list[dict]) -> list[SalesOrderLine]:
     return lines
 
 
-@transaction.atomic(savepoint=False)  # validates before it writes; callers inside a transaction fail as a whole
 def sales_order_create(*, actor, party, lines: list[dict], currency: str = "VND", warehouse: Warehouse | None = None,
                        order_date: datetime.date | None = None, validity_date: datetime.date | None = None,
                        commitment_date: datetime.date | None = None, note: str = "", deal=None,
                        exchange_rate=Decimal(1)) -> SalesOrder:
-    """A quotation. A line without a unit price takes the customer's price-list price for that quantity."""
+    """A quotation. A line without a unit price takes the customer's price-list price for that quantity.
+
+    Everything is checked before the transaction that writes, which needs no savepoint of its own: a refusal
+    leaves the caller's transaction usable, and a caller already in one saves two round trips."""
     order = SalesOrder(party=party, currency=currency, warehouse=warehouse or _default_warehouse(),
                        order_date=order_date or timezone.localdate(), validity_date=validity_date,
                        commitment_date=commitment_date, note=note, deal=deal, exchange_rate=exchange_rate,
                        created_by=actor if getattr(actor, "pk", None) else None)
     _check_header(order)
     built = _lines_write(order, lines)
-    order.number = sequence_next("sales.order")
-    order.save()
-    SalesOrderLine.objects.bulk_create(built)
-    audit_change(actor=actor, action="sales.quotation_created", target=order, before=None,
-                 after=snapshot(order, ORDER_FIELDS))
+    with transaction.atomic(savepoint=False):
+        order.number = sequence_next("sales.order")
+        order.save()
+        SalesOrderLine.objects.bulk_create(built)
+        audit_change(actor=actor, action="sales.quotation_created", target=order, before=None,
+                     after=snapshot(order, ORDER_FIELDS))
     return order
 
 

@@ -30,12 +30,12 @@ def default_location(warehouse: Warehouse) -> Location:
     return location
 
 
-@transaction.atomic(savepoint=False)  # callers inside a transaction fail as a whole; no savepoint round trips
 def picking_create(*, actor, kind: str, warehouse: Warehouse, lines: list[dict], party=None, sales_order=None,
                    purchase_order=None, location_src: Location | None = None, location_dest: Location | None = None,
                    scheduled_date: datetime.date | None = None, note: str = "", backorder_of=None) -> Picking:
     """A ready operation. Line dicts: product, quantity (base unit), unit_cost, lot_code, sales_line,
-    purchase_line. Transfers need both locations; service and consumable products are not stocked."""
+    purchase_line. Transfers need both locations; service and consumable products are not stocked. Checked
+    before the writing transaction, which takes no savepoint inside the caller's."""
     if kind == Kind.INTERNAL and (location_src is None or location_dest is None
                                   or location_src.pk == location_dest.pk):
         raise ErpError("transfer_locations", _("Choose two different locations."), field="location_dest")
@@ -45,18 +45,19 @@ def picking_create(*, actor, kind: str, warehouse: Warehouse, lines: list[dict],
     for line in lines:
         if Decimal(line["quantity"]) <= 0:
             raise ErpError("quantity_invalid", _("The quantity must be above zero."), field="quantity")
-    picking = Picking.objects.create(
-        number=sequence_next(f"inventory.{kind}"), kind=kind, warehouse=warehouse, party=party,
-        sales_order=sales_order, purchase_order=purchase_order, location_src=location_src,
-        location_dest=location_dest, scheduled_date=scheduled_date or timezone.localdate(), note=note[:255],
-        backorder_of=backorder_of, created_by=actor if getattr(actor, "pk", None) else None)
-    PickingLine.objects.bulk_create([PickingLine(
-        picking=picking, product=line["product"], quantity=Decimal(line["quantity"]), unit_cost=line.get("unit_cost"),
-        lot_code=line.get("lot_code", ""), sales_line=line.get("sales_line"), purchase_line=line.get("purchase_line"))
-        for line in lines])
-    if backorder_of is None and sales_order is None and purchase_order is None:  # orders audit their own
-        audit_change(actor=actor, action=f"inventory.{kind}_created", target=picking, before=None,
-                     after={"number": picking.number, "lines": len(lines)})
+    with transaction.atomic(savepoint=False):  # checked above: a refusal leaves the caller's transaction usable
+        picking = Picking.objects.create(
+            number=sequence_next(f"inventory.{kind}"), kind=kind, warehouse=warehouse, party=party,
+            sales_order=sales_order, purchase_order=purchase_order, location_src=location_src,
+            location_dest=location_dest, scheduled_date=scheduled_date or timezone.localdate(), note=note[:255],
+            backorder_of=backorder_of, created_by=actor if getattr(actor, "pk", None) else None)
+        PickingLine.objects.bulk_create([PickingLine(
+            picking=picking, product=line["product"], quantity=Decimal(line["quantity"]),
+            unit_cost=line.get("unit_cost"), lot_code=line.get("lot_code", ""), sales_line=line.get("sales_line"),
+            purchase_line=line.get("purchase_line")) for line in lines])
+        if backorder_of is None and sales_order is None and purchase_order is None:  # orders audit their own
+            audit_change(actor=actor, action=f"inventory.{kind}_created", target=picking, before=None,
+                         after={"number": picking.number, "lines": len(lines)})
     return picking
 
 
