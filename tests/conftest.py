@@ -106,8 +106,14 @@ def committed(django_db_setup, django_db_blocker):
         yield
 
 
-def client_for(workspace: Workspace | None, user=None) -> Client:
+def client_for(workspace: Workspace | None, user=None, *, lang: str | None = None) -> Client:
+    """A client on the workspace's host, signed in as ``user``; ``lang`` picks the language (Vietnamese by
+    default, as for every visitor)."""
+    from django.conf import settings
+
     client = Client(HTTP_HOST=workspace.host if workspace else "localhost")
     if user is not None:
         client.force_login(user)
+    if lang:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
     return client

@@ -12,6 +12,17 @@ def in_a(ws_a):
 
 
 @pytest.fixture
+def balance_checked_per_statement(request):
+    """Check the ledger's balance at each statement rather than at COMMIT, which a rolled-back test never reaches
+    (tests with real commits are checked at their commits)."""
+    if "committed_workspace" in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.fixture
 def committed_workspace(committed):
     """Build a committed workspace on a plan (``committed_workspace("scale")``) for tests with real commits and
     threads; it is dropped afterwards with everything in it (the stock ledger refuses row deletes)."""

@@ -47,3 +47,40 @@ def order(actor, lines: list[tuple[Product, object]], *, party=None, confirm: bo
 
 def delivery_of(sales_order) -> Picking:
     return sales_order.pickings.get(state=Picking.State.READY)
+
+
+def on_plan(tenant, code: str) -> None:
+    """Put ``tenant`` on another plan for the test (no billing flow), its entitlements read again."""
+    from billing.entitlements import entitlements_forget
+    from billing.models import Plan, Subscription
+
+    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
+    entitlements_forget(tenant.pk)
+
+
+def in_threads(tenant, target, items) -> list[Exception]:
+    """Run ``target(item)`` for every item at once, each in its own thread and connection inside ``tenant``;
+    returns what they raised."""
+    import threading
+
+    from django.db import connections
+    from django_tenants.utils import tenant_context
+
+    barrier, errors = threading.Barrier(len(items)), []
+
+    def run(item):
+        try:
+            with tenant_context(tenant):
+                barrier.wait()
+                target(item)
+        except Exception as error:  # noqa: BLE001 - collected and asserted on by the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

@@ -9,8 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
-from billing.models import Plan, Subscription
 from billing.services import subscription_change_plan
 from modules.erp.catalog import selectors, services
 from modules.erp.catalog.models import Product, ProductCategory, Unit
@@ -21,6 +19,7 @@ from onboarding.parts.catalog import catalog_template_apply
 from onboarding.registry import template_apply
 from tests.conftest import client_for
 from tests.crm.factories import PartyFactory
+from tests.erp.factories import on_plan
 
 END_OF_CUT = datetime.date(2026, 12, 31)
 
@@ -35,10 +34,6 @@ def _starter(ws):
     keep = [ws.membership(role).pk for role in ("owner", "admin", "member")]
     subscription_change_plan(tenant=ws.tenant, plan_code="starter", actor=ws.users["owner"], keep_member_ids=keep)
 
-
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
 
 
 def test_the_8_percent_cut_is_valid_through_2026_and_10_percent_always(in_a):
@@ -256,7 +251,7 @@ def test_the_catalog_part_is_idempotent(in_a):
 
 def test_an_upgrade_from_starter_applies_the_catalog_part(ws_a, django_capture_on_commit_callbacks):
     # given a Starter workspace set up as an online shop
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     first = template_apply(tenant=ws_a.tenant, business_type="ecommerce", actor=ws_a.users["owner"])
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -275,7 +270,7 @@ def test_the_first_product_step_appears_on_growth_only(ws_a):
         _product(ws_a.users["owner"])
     done = {step["key"]: step["done"] for step in checklist_for(tenant=ws_a.tenant, profile=None)}
     # when
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     on_starter = [step["key"] for step in checklist_for(tenant=ws_a.tenant, profile=None)]
     # then
     assert on_growth["product"] is False and done["product"] is True

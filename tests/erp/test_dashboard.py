@@ -10,20 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
-from billing.models import Plan, Subscription
 from modules.erp.catalog.models import Product
 from modules.erp.catalog.services import category_create
 from modules.erp.inventory.services import reorder_rule_set
 from modules.erp.sales.services import sales_order_confirm, sales_order_create
 from tests.conftest import client_for
 from tests.crm.factories import PartyFactory
-from tests.erp.factories import goods, main_warehouse, order, stock
-
-
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
+from tests.erp.factories import goods, main_warehouse, on_plan, order, stock
 
 
 def _sale(actor, product, quantity, *, price, order_date=None, commitment_date=None, confirm=True):
@@ -61,7 +54,7 @@ def test_the_overview_shows_stock_by_category_low_stock_deliveries_and_sales(ws_
         _sale(owner, bags, 10, price=1000, order_date=today - relativedelta(months=2), commitment_date=later)
         _sale(owner, bags, 10, price=99000, confirm=False)  # a quotation is no sale
         _sale(owner, bags, 10, price=99000, order_date=today - relativedelta(months=13), commitment_date=later)
-    client = client_for(ws_a, owner)
+    client = client_for(ws_a, owner, lang="en")
     # when
     response = client.get("/erp/")
     # then
@@ -105,12 +98,12 @@ def _overview_queries(client) -> int:
 def test_the_overview_costs_the_same_queries_for_a_small_and_a_larger_shop(ws_a):
     # given: Scale, so the purchase suggestions run too
     owner = ws_a.users["owner"]
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     today = timezone.localdate()
     with tenant_context(ws_a.tenant):
         _water, cola, _bags = _shop(owner)
         _sale(owner, cola, 1, price=15000)
-    client = client_for(ws_a, owner)
+    client = client_for(ws_a, owner, lang="en")
     client.get("/erp/")  # warm caches (entitlements, session)
     few = _overview_queries(client)
     with tenant_context(ws_a.tenant):
@@ -131,11 +124,11 @@ def test_the_overview_costs_the_same_queries_for_a_small_and_a_larger_shop(ws_a)
 def test_scale_shows_the_purchase_suggestions_count(ws_a):
     # given: water is under its minimum (10 < 20): one suggestion
     owner = ws_a.users["owner"]
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     with tenant_context(ws_a.tenant):
         _shop(owner)
     # when
-    response = client_for(ws_a, owner).get("/erp/")
+    response = client_for(ws_a, owner, lang="en").get("/erp/")
     # then
     assert response.status_code == 200
     assert response.context["suggestion_count"] == 1
@@ -144,7 +137,7 @@ def test_scale_shows_the_purchase_suggestions_count(ws_a):
 
 def test_a_new_workspace_is_told_what_to_do_first(ws_a):
     # when
-    response = client_for(ws_a, ws_a.users["member"]).get("/erp/")
+    response = client_for(ws_a, ws_a.users["member"], lang="en").get("/erp/")
     # then
     page = response.content.decode()
     assert response.status_code == 200
@@ -155,7 +148,7 @@ def test_a_new_workspace_is_told_what_to_do_first(ws_a):
 
 def test_viewers_see_the_overview_without_the_buttons_that_write(ws_a):
     # when
-    response = client_for(ws_a, ws_a.users["viewer"]).get("/erp/")
+    response = client_for(ws_a, ws_a.users["viewer"], lang="en").get("/erp/")
     # then
     assert response.status_code == 200
     assert 'href="/erp/catalog/products/new/"' not in response.content.decode()
@@ -163,9 +156,9 @@ def test_viewers_see_the_overview_without_the_buttons_that_write(ws_a):
 
 def test_starter_gets_402_and_a_locked_menu_entry_growth_has_the_entry(ws_a):
     # given
-    client = client_for(ws_a, ws_a.users["owner"])
+    client = client_for(ws_a, ws_a.users["owner"], lang="en")
     growth_menu = client.get("/").content.decode()
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     # when
     on_starter = client.get("/erp/")
     starter_menu = client.get("/").content.decode()
@@ -180,6 +173,6 @@ def test_workspace_b_sees_none_of_workspace_as_stock(ws_a, ws_b):
     with tenant_context(ws_a.tenant):
         _shop(ws_a.users["owner"])
     # when
-    response = client_for(ws_b, ws_b.users["owner"]).get("/erp/")
+    response = client_for(ws_b, ws_b.users["owner"], lang="en").get("/erp/")
     # then
     assert response.context["categories"] == [] and response.context["low_stock"] == []

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.entitlements import entitlements_forget
-from billing.models import Plan, Subscription
+from billing.models import Subscription
 from modules.audit.models import AuditEntry
 from modules.crm.errors import CrmError
 from modules.crm.models import Deal, Stage
@@ -30,11 +30,7 @@ from modules.events.tasks import outbox_dispatch, outbox_sweep
 from modules.parties.models import Party
 from tests.conftest import client_for
 from tests.crm.factories import DealFactory, PartyFactory
-
-
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
+from tests.erp.factories import on_plan
 
 
 def _product(actor, sku, price, **fields):
@@ -99,7 +95,7 @@ def test_the_line_form_picks_a_product_by_sku_and_fills_the_rest(in_a):
     owner = in_a.users["owner"]
     product = _product(owner, "GHE-01", 1_200_000, name="Ghế văn phòng")
     deal = DealFactory()
-    client = client_for(in_a, owner)
+    client = client_for(in_a, owner, lang="en")
     form = {"lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0",
             "lines-0-product": "GHE-01", "lines-0-description": "", "lines-0-quantity": "3", "lines-0-unit_price": "",
             "lines-1-product": "", "lines-1-description": "Vận chuyển", "lines-1-quantity": "",
@@ -119,7 +115,7 @@ def test_the_line_form_picks_a_product_by_sku_and_fills_the_rest(in_a):
 def test_an_unknown_sku_is_an_error_on_its_line(in_a):
     # given
     deal = DealFactory()
-    client = client_for(in_a, in_a.users["owner"])
+    client = client_for(in_a, in_a.users["owner"], lang="en")
     form = {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-product": "NOPE",
             "lines-0-description": "", "lines-0-quantity": "1", "lines-0-unit_price": ""}
     # when
@@ -137,7 +133,7 @@ def test_the_line_price_endpoint_answers_the_customers_price_for_the_quantity(in
     catalog.price_list_item_set(price_list=everyone, product=product, price=Decimal(1_000_000), actor=owner,
                                 min_quantity=Decimal(10))
     deal = DealFactory()
-    client = client_for(in_a, owner)
+    client = client_for(in_a, owner, lang="en")
     # when
     one = client.get(f"/crm/deals/{deal.pk}/line-price/", {"product": "GHE-01", "quantity": "1"}).json()
     ten = client.get(f"/crm/deals/{deal.pk}/line-price/", {"product": "GHE-01", "quantity": "10"}).json()
@@ -179,7 +175,7 @@ def test_the_event_commits_with_the_win_and_is_sent_after_the_commit(in_a, djang
 # ---------------------------------------------------------------- Scale: automatic quotation
 def test_on_scale_a_won_deal_becomes_one_quotation_with_its_party_and_lines(in_a):
     # given
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     owner = in_a.users["owner"]
     deal = _deal(owner)
     # when
@@ -200,7 +196,7 @@ def test_on_scale_a_won_deal_becomes_one_quotation_with_its_party_and_lines(in_a
 
 def test_the_same_event_handled_twice_makes_one_order(in_a):
     # given
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     deal = _deal(in_a.users["owner"])
     deal_mark_won(deal=deal, actor=in_a.users["owner"])
     event = _won_event(deal)
@@ -215,7 +211,7 @@ def test_the_same_event_handled_twice_makes_one_order(in_a):
 
 def test_won_open_won_emits_a_second_event_but_keeps_one_order(in_a):
     # given: won and handled
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     owner = in_a.users["owner"]
     deal = _deal(owner)
     deal_mark_won(deal=deal, actor=owner)
@@ -234,7 +230,7 @@ def test_won_open_won_emits_a_second_event_but_keeps_one_order(in_a):
 
 def test_a_deal_reopened_before_the_handler_runs_gets_no_order(in_a):
     # given
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     owner = in_a.users["owner"]
     deal = _deal(owner)
     deal_mark_won(deal=deal, actor=owner)
@@ -248,7 +244,7 @@ def test_a_deal_reopened_before_the_handler_runs_gets_no_order(in_a):
 
 def test_a_retry_after_a_handler_failure_makes_the_order(in_a, monkeypatch):
     # given: the first attempt fails half-way (after the order row was written)
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     deal = _deal(in_a.users["owner"])
     deal_mark_won(deal=deal, actor=in_a.users["owner"])
     event = _won_event(deal)
@@ -279,7 +275,7 @@ def test_a_retry_after_a_handler_failure_makes_the_order(in_a, monkeypatch):
 
 def test_the_celery_task_retries_a_failed_handler(in_a, monkeypatch):
     # given: a handler that fails once (the task runs eagerly: its retry runs at once)
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     deal = _deal(in_a.users["owner"])
     deal_mark_won(deal=deal, actor=in_a.users["owner"])
     event = _won_event(deal)
@@ -306,7 +302,7 @@ def test_the_celery_task_retries_a_failed_handler(in_a, monkeypatch):
 
 def test_the_unique_deal_is_the_last_guard_for_an_order_made_without_the_lock(in_a, monkeypatch):
     # given: another writer made the deal's order without the deal lock, after our check found none
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     owner = in_a.users["owner"]
     deal = _deal(owner)
     deal_mark_won(deal=deal, actor=owner)
@@ -337,7 +333,7 @@ def test_on_growth_no_automatic_order_and_the_button_makes_it_once(in_a):
     # given: won on Growth, the event handled
     owner = in_a.users["owner"]
     deal = _deal(owner)
-    client = client_for(in_a, owner)
+    client = client_for(in_a, owner, lang="en")
     client.post(f"/crm/deals/{deal.pk}/won/")
     outbox_handle(event_id=_won_event(deal).pk)
     assert not SalesOrder.objects.filter(deal=deal).exists()
@@ -360,7 +356,7 @@ def test_the_button_refuses_an_open_deal_and_a_deal_without_lines(in_a):
     owner = in_a.users["owner"]
     open_deal = _deal(owner)
     bare = DealFactory(stage=open_deal.pipeline.stages.get(kind=Stage.Kind.WON))
-    client = client_for(in_a, owner)
+    client = client_for(in_a, owner, lang="en")
     # when
     refused_open = client.post(f"/erp/deals/{open_deal.pk}/quotation/", follow=True).content.decode()
     refused_bare = client.post(f"/erp/deals/{bare.pk}/quotation/", follow=True).content.decode()
@@ -379,8 +375,8 @@ def test_the_button_needs_erp_edit_and_a_visible_deal(in_a, ws_b):
     other = DealFactory(pk=deal.pk + 1000, stage=Stage.objects.get(pipeline__is_default=True, kind=Stage.Kind.WON))
     connection.set_tenant(in_a.tenant)
     # when
-    viewer = client_for(in_a, in_a.users["viewer"]).post(f"/erp/deals/{deal.pk}/quotation/")
-    outsider = client_for(in_a, owner).post(f"/erp/deals/{other.pk}/quotation/")
+    viewer = client_for(in_a, in_a.users["viewer"], lang="en").post(f"/erp/deals/{deal.pk}/quotation/")
+    outsider = client_for(in_a, owner, lang="en").post(f"/erp/deals/{other.pk}/quotation/")
     # then
     assert (viewer.status_code, outsider.status_code) == (403, 404)
     assert not SalesOrder.objects.exists()
@@ -391,10 +387,10 @@ def test_the_button_is_not_on_starter(in_a):
     owner = in_a.users["owner"]
     deal = _deal(owner)
     deal_mark_won(deal=deal, actor=owner)
-    _on_plan(in_a.tenant, "starter")
+    on_plan(in_a.tenant, "starter")
     # when
-    page = client_for(in_a, owner).get(f"/crm/deals/{deal.pk}/").content.decode()
-    refused = client_for(in_a, owner).post(f"/erp/deals/{deal.pk}/quotation/")
+    page = client_for(in_a, owner, lang="en").get(f"/crm/deals/{deal.pk}/").content.decode()
+    refused = client_for(in_a, owner, lang="en").post(f"/erp/deals/{deal.pk}/quotation/")
     # then
     assert 'data-testid="deal-order"' not in page and 'list="deal-products"' not in page
     assert refused.status_code == 402
@@ -404,7 +400,7 @@ def test_the_button_is_not_on_starter(in_a):
 # ---------------------------------------------------------------- what the deal and the board show
 def test_the_deal_page_shows_the_order_and_its_delivered_progress(in_a):
     # given: the order, 4 of the 10 chairs delivered
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     owner = in_a.users["owner"]
     deal = _deal(owner)
     deal_mark_won(deal=deal, actor=owner)
@@ -412,7 +408,7 @@ def test_the_deal_page_shows_the_order_and_its_delivered_progress(in_a):
     order = SalesOrder.objects.get(deal=deal)
     order.lines.filter(product__sku="GHE-01").update(qty_delivered=Decimal(4))
     # when
-    page = client_for(in_a, owner).get(f"/crm/deals/{deal.pk}/").content.decode()
+    page = client_for(in_a, owner, lang="en").get(f"/crm/deals/{deal.pk}/").content.decode()
     # then: 4 of the 12 stocked units (the installation is a description-only line)
     assert order.number in page and "Quotation" in page
     assert "4 of 12 (33%)" in page
@@ -420,11 +416,11 @@ def test_the_deal_page_shows_the_order_and_its_delivered_progress(in_a):
 
 def test_while_the_quotation_is_on_its_way_the_panel_polls(in_a):
     # given: won on Scale, the event not handled yet
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     owner = in_a.users["owner"]
     deal = _deal(owner)
     deal_mark_won(deal=deal, actor=owner)
-    client = client_for(in_a, owner)
+    client = client_for(in_a, owner, lang="en")
     # when
     waiting = client.get(f"/crm/deals/{deal.pk}/").content.decode()
     outbox_handle(event_id=_won_event(deal).pk)
@@ -436,7 +432,7 @@ def test_while_the_quotation_is_on_its_way_the_panel_polls(in_a):
 
 def test_the_board_card_shows_the_order_badge_at_a_constant_query_count(in_a):
     # given: won deals with orders
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     owner = in_a.users["owner"]
     party = PartyFactory()
     product = _product(owner, "GHE-01", 1_000)
@@ -449,7 +445,7 @@ def test_the_board_card_shows_the_order_badge_at_a_constant_query_count(in_a):
             deal_move(deal=deal, stage=won, actor=owner)
             sales_order_from_deal(deal=deal)
 
-    client = client_for(in_a, owner)
+    client = client_for(in_a, owner, lang="en")
     won_deals(2)
     client.get("/crm/deals/")
     with CaptureQueriesContext(connection) as few:
@@ -487,7 +483,7 @@ def scale_deal(workspaces, committed, monkeypatch):
     connection.set_tenant(workspace.tenant)
     sequence = DocumentSequence.objects.filter(code="sales.order").values_list("next_number", flat=True).first()
     plan = Subscription.objects.get(tenant=workspace.tenant).plan
-    _on_plan(workspace.tenant, "scale")
+    on_plan(workspace.tenant, "scale")
     owner = workspace.users["owner"]
     deal = _deal(owner, party=PartyFactory(name="Công ty Đồng Thời"))
     deal_mark_won(deal=deal, actor=owner)

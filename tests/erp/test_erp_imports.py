@@ -14,8 +14,6 @@ from django.db.models import Sum
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
-from billing.models import Plan, Subscription
 from modules.audit.models import AuditEntry
 from modules.crm.models import ImportJob
 from modules.crm.selectors.imports import import_preview_summary
@@ -26,7 +24,7 @@ from modules.erp.inventory.models import Location, Lot, ProductValuation, StockL
 from modules.erp.inventory.services import location_create
 from saas_platform.celery import app
 from tests.conftest import client_for
-from tests.erp.factories import goods
+from tests.erp.factories import goods, on_plan
 
 
 @pytest.fixture(autouse=True)
@@ -46,10 +44,6 @@ def _csv(rows) -> bytes:
     csv.writer(buffer).writerows(rows)
     return buffer.getvalue().encode()
 
-
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
 
 
 def _job(ws, target, rows, name="file.csv") -> ImportJob:
@@ -263,7 +257,7 @@ def test_the_import_refuses_a_workspace_whose_plan_lost_the_feature(in_a):
     # given: queued on Growth, run after a move to Starter (no catalog)
     job = _job(in_a, "products", [PRODUCT_HEADER, *_product_rows(1)])
     import_job_start(job=job, mapping=job.mapping, actor=in_a.users["owner"])
-    _on_plan(in_a.tenant, "starter")
+    on_plan(in_a.tenant, "starter")
     # when
     with translation.override("en"):
         job = import_job_run(job_id=job.pk, tenant=in_a.tenant)
@@ -358,7 +352,7 @@ def test_viewers_cannot_upload_and_starter_gets_the_upgrade_page(ws_a):
     upload = SimpleUploadedFile("x.csv", _csv([PRODUCT_HEADER, *_product_rows(1)]))
     # when
     refused = viewer.post("/erp/imports/upload/", {"target": "products", "file": upload})
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     on_starter = owner.get("/erp/imports/")
     # then
     assert refused.status_code == 403 and on_starter.status_code == 402

@@ -12,8 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
-from billing.models import Plan, Subscription
 from modules.erp.inventory.models import (
     Location,
     Lot,
@@ -34,7 +32,7 @@ from modules.erp.inventory.services import (
 )
 from tests.conftest import client_for
 from tests.crm.factories import PartyFactory
-from tests.erp.factories import delivery_of, goods, main_warehouse, order, stock
+from tests.erp.factories import delivery_of, goods, main_warehouse, on_plan, order, stock
 
 BASE = "/erp/inventory/"
 
@@ -45,10 +43,6 @@ def _client(ws, role: str):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
-
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
 
 
 def _receipt(owner, product, quantity, *, party=None, unit_cost=Decimal(2000)) -> Picking:
@@ -93,7 +87,7 @@ def test_the_menu_shows_stock_on_growth_and_a_lock_on_starter(ws_a):
     client = _client(ws_a, "owner")
     # when
     growth = client.get("/").content.decode()
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     starter_menu = client.get("/").content.decode()
     starter_page = client.get(BASE)
     # then
@@ -136,7 +130,7 @@ def test_reorder_rules_are_locked_on_growth_and_open_on_scale(ws_a):
     client = _client(ws_a, "member")
     # when
     on_growth = client.get(f"{BASE}reorder-rules/")
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     on_scale = client.get(f"{BASE}reorder-rules/")
     # then
     assert on_growth.status_code == 402 and 'data-testid="upgrade"' in on_growth.content.decode()
@@ -146,10 +140,10 @@ def test_reorder_rules_are_locked_on_growth_and_open_on_scale(ws_a):
 def test_lots_are_locked_below_enterprise(ws_a):
     # given
     client = _client(ws_a, "member")
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     # when
     on_scale = client.get(f"{BASE}lots/")
-    _on_plan(ws_a.tenant, "enterprise")
+    on_plan(ws_a.tenant, "enterprise")
     on_enterprise = client.get(f"{BASE}lots/")
     # then
     assert on_scale.status_code == 402
@@ -284,7 +278,7 @@ def test_a_second_warehouse_on_growth_shows_the_upgrade_path(ws_a):
     form = {"warehouse-code": "HCM", "warehouse-name": "Kho Hồ Chí Minh"}
     # when
     on_growth = client.post(f"{BASE}warehouses/new/", form)
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     on_scale = client.post(f"{BASE}warehouses/new/", form)
     # then
     page = on_growth.content.decode()
@@ -393,7 +387,7 @@ def test_a_move_is_reversed_once_from_the_ledger(ws_a):
 def test_reorder_rules_are_set_flag_low_stock_and_are_deleted_on_scale(ws_a):
     # given 3 in stock
     owner = ws_a.users["owner"]
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     with tenant_context(ws_a.tenant):
         product = goods(owner, sku="LOW-1")
         plenty = goods(owner, sku="PLENTY-1")
@@ -419,7 +413,7 @@ def test_reorder_rules_are_set_flag_low_stock_and_are_deleted_on_scale(ws_a):
 def test_a_lot_is_traced_from_its_supplier_to_its_customer_on_enterprise(ws_a):
     # given a lot-tracked product received from a supplier under lot L-2026-01
     owner = ws_a.users["owner"]
-    _on_plan(ws_a.tenant, "enterprise")
+    on_plan(ws_a.tenant, "enterprise")
     with tenant_context(ws_a.tenant):
         product = goods(owner, sku="SUA-01", tracking="lot")
         supplier = PartyFactory(name="Công ty Sữa Ba Vì", is_supplier=True)

@@ -4,18 +4,15 @@ to 711 / 811), gap-free numbers under concurrency, a posting task that runs twic
 residuals matched), supplier bills (only VAT for received goods), plan gates, pages, PDF and isolation."""
 
 import datetime
-import threading
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
 from billing.errors import BillingError
-from billing.models import Plan, Subscription
 from modules.erp.accounting.charts import ROLE_ACCOUNTS
 from modules.erp.accounting.models import JournalEntry, JournalLine
 from modules.erp.accounting.services.setup import accounting_enable, lock_date_set
@@ -40,28 +37,15 @@ from modules.erp.invoicing.tasks import invoice_post_task
 from modules.erp.purchasing import services as purchasing
 from tests.conftest import client_for
 from tests.crm.factories import PartyFactory
-from tests.erp.factories import delivery_of, goods, order, stock
+from tests.erp.factories import delivery_of, goods, in_threads, on_plan, order, stock
 
 TT99 = ROLE_ACCOUNTS["tt99"]
 TT133 = ROLE_ACCOUNTS["tt133"]
 ZERO = Decimal(0)
 
 
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
 
-
-@pytest.fixture(autouse=True)
-def balance_checked_per_statement(request):
-    """The ledger's deferred balance trigger reads its table through the search path: checked at the end of each
-    statement, it runs while the workspace's schema is set (at the test's final check it would be public's).
-    Tests with real commits check at their commits, inside the workspace."""
-    if "committed_workspace" in request.fixturenames:
-        return
-    request.getfixturevalue("db")
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+pytestmark = pytest.mark.usefixtures("balance_checked_per_statement")
 
 
 @pytest.fixture
@@ -283,27 +267,6 @@ def test_the_posting_task_run_twice_posts_once(books):
     assert InvoiceSymbol.objects.get(is_default=True).next_number == 2
 
 
-def _in_threads(tenant, target, items):
-    barrier, errors = threading.Barrier(len(items)), []
-
-    def run(item):
-        try:
-            with tenant_context(tenant):
-                barrier.wait()
-                target(item)
-        except Exception as error:  # noqa: BLE001 - collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 def test_twenty_invoices_posted_at_once_twice_each_take_numbers_1_to_20(committed_workspace):
     # given 20 committed drafts, and 4 more that fail after taking a number (dated on the lock date)
     ws = committed_workspace("growth")
@@ -317,7 +280,7 @@ def test_twenty_invoices_posted_at_once_twice_each_take_numbers_1_to_20(committe
                           date=today - datetime.timedelta(days=1)) for _ in range(4)]
         lock_date_set(actor=owner, lock_date=today - datetime.timedelta(days=1))
     # when: each draft posted by two workers at once (a retried task), beside the failing ones
-    errors = _in_threads(ws.tenant, lambda draft: invoice_post_task.apply(args=[draft.pk]).get(),
+    errors = in_threads(ws.tenant, lambda draft: invoice_post_task.apply(args=[draft.pk]).get(),
                          drafts + drafts + locked)
     # then
     with tenant_context(ws.tenant):
@@ -380,7 +343,7 @@ def test_credit_notes_never_exceed_the_invoice_and_reopen_the_order_quantity(boo
 
 @pytest.fixture
 def scale_books(books):
-    _on_plan(books.tenant, "scale")
+    on_plan(books.tenant, "scale")
     return books
 
 
@@ -485,7 +448,7 @@ def test_the_bills_tab_drafts_a_bill_from_a_received_order(scale_books):
     owner, supplier = scale_books.users["owner"], _supplier()
     purchase = _purchase(owner, supplier, [{"product": goods(owner), "quantity": 2, "unit_price": 70000}])
     picking_validate(actor=owner, picking=purchase.pickings.get())
-    client = client_for(scale_books, scale_books.users["member"])
+    client = client_for(scale_books, scale_books.users["member"], lang="en")
     # when
     tab = client.get("/erp/invoicing/?tab=bills").content.decode()
     made = client.post("/erp/invoicing/from-purchase-order/", {"order": purchase.pk, "supplier_reference": "AB-7"})
@@ -509,14 +472,14 @@ def test_bills_need_the_ledger_plan(books):
 
 def test_plans_gate_the_pages(ws_a):
     # given A on Starter, then Growth, then Scale
-    client = client_for(ws_a, ws_a.users["owner"])
-    _on_plan(ws_a.tenant, "starter")
+    client = client_for(ws_a, ws_a.users["owner"], lang="en")
+    on_plan(ws_a.tenant, "starter")
     starter = client.get("/erp/invoicing/").status_code
-    _on_plan(ws_a.tenant, "growth")
+    on_plan(ws_a.tenant, "growth")
     growth = (client.get("/erp/invoicing/").status_code, client.get("/erp/invoicing/?tab=bills").status_code,
               client.get("/erp/invoicing/new/?kind=in_invoice").status_code)
     menu = client.get("/").content.decode()
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     scale = (client.get("/erp/invoicing/?tab=bills").status_code,
              client.get("/erp/invoicing/new/?kind=in_invoice").status_code)
     # then
@@ -530,7 +493,7 @@ def test_a_viewer_reads_but_does_not_post(books):
     # given
     draft = _manual(books.users["owner"], PartyFactory(), [{"description": "Tư vấn", "quantity": 1,
                                                             "unit_price": 1000}])
-    client = client_for(books, books.users["viewer"])
+    client = client_for(books, books.users["viewer"], lang="en")
     # when
     page = client.get(f"/erp/invoicing/{draft.pk}/")
     post = client.post(f"/erp/invoicing/{draft.pk}/post/")
@@ -545,7 +508,7 @@ def test_an_invoice_is_made_from_the_order_page_posted_and_shown_with_its_entry(
     # given a confirmed order of a service
     owner = books.users["owner"]
     sales_order = order(owner, [(_service(owner, 250000), 2)])
-    client = client_for(books, books.users["member"])
+    client = client_for(books, books.users["member"], lang="en")
     # when
     order_page = client.get(f"/erp/sales/{sales_order.pk}/").content.decode()
     made = client.post(f"/erp/invoicing/from-sales-order/{sales_order.pk}/", {"basis": "ordered"})
@@ -565,7 +528,7 @@ def test_an_invoice_is_made_from_the_order_page_posted_and_shown_with_its_entry(
 def test_a_manual_invoice_through_the_form_keeps_errors_on_their_row(books):
     # given
     customer = PartyFactory()
-    client = client_for(books, books.users["member"])
+    client = client_for(books, books.users["member"], lang="en")
     form = {"party": customer.pk, "date": timezone.localdate().isoformat(), "currency": "VND", "exchange_rate": "1",
             "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",
             "lines-0-description": "Bảo trì", "lines-0-quantity": "2", "lines-0-unit_price": "150000",
@@ -589,7 +552,7 @@ def test_the_credit_note_page_posts_a_credit_note(books):
     invoice = invoice_post(actor=owner, invoice=_manual(owner, PartyFactory(), [
         {"description": "Tư vấn", "quantity": 4, "unit_price": 100000}]))
     line = invoice.lines.get()
-    client = client_for(books, books.users["member"])
+    client = client_for(books, books.users["member"], lang="en")
     # when
     too_much = client.post(f"/erp/invoicing/{invoice.pk}/credit-note/", {
         "reason": "Giảm", "date": timezone.localdate().isoformat(), f"qty-{line.pk}": "5"})
@@ -608,7 +571,7 @@ def test_a_draft_from_an_order_is_changed_through_the_form_and_keeps_its_order_l
     sales_order = order(owner, [(_service(owner, 100000), 3)])
     draft = invoice_from_sales_order(actor=owner, order=sales_order, basis="ordered")
     line = draft.lines.get()
-    client = client_for(books, books.users["member"])
+    client = client_for(books, books.users["member"], lang="en")
     form = {"party": draft.party_id, "date": draft.date.isoformat(), "due_date": draft.due_date.isoformat(),
             "currency": "VND", "exchange_rate": "1", "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "1",
             "lines-0-product": line.product_id, "lines-0-quantity": "4", "lines-0-unit_price": "100000",
@@ -646,7 +609,7 @@ def _list_queries(client) -> int:
 def test_the_list_takes_the_same_queries_for_2_or_12_invoices(books):
     # given
     owner = books.users["owner"]
-    client = client_for(books, owner)
+    client = client_for(books, owner, lang="en")
     for index in range(2):
         invoice_post(actor=owner, invoice=_manual(owner, PartyFactory(), [{"description": f"A{index}",
                                                                            "quantity": 1, "unit_price": 1000}]))
@@ -672,7 +635,7 @@ def test_the_list_filters_by_payment_state_and_searches_by_number(books):
     credit_note_create(actor=owner, invoice=paid, reason="Hủy")
     open_one = invoice_post(actor=owner, invoice=_manual(owner, PartyFactory(name="Công ty Hoàng Hà"), [
         {"description": "B", "quantity": 1, "unit_price": 1000}]))
-    client = client_for(books, owner)
+    client = client_for(books, owner, lang="en")
     # when
     by_state = client.get("/erp/invoicing/?payment=not_paid").content.decode()
     by_number = client.get(f"/erp/invoicing/?q={open_one.display_number}").content.decode()
@@ -688,7 +651,7 @@ def test_workspace_b_invoices_are_not_found_on_a(ws_a, ws_b):
     with tenant_context(ws_b.tenant):
         theirs = _manual(ws_b.users["owner"], PartyFactory(), [{"description": "B", "quantity": 1,
                                                                 "unit_price": 1000}])
-    client = client_for(ws_a, ws_a.users["owner"])
+    client = client_for(ws_a, ws_a.users["owner"], lang="en")
     # when
     answers = [client.get(f"/erp/invoicing/{theirs.pk}/").status_code,
                client.get(f"/erp/invoicing/{theirs.pk}/pdf/").status_code,
@@ -710,7 +673,7 @@ def test_the_invoice_pdf_has_the_seller_tax_code_symbol_rates_and_amount_in_word
         {"description": "Sách", "quantity": 2, "unit_price": 100000, "vat_code": "5"}]))
     lines = list(invoice.lines.all())
     seller = Seller(name="Công ty Alpha", tax_code="0312345678", address="12 Lê Lợi, TP. Hồ Chí Minh")
-    client = client_for(books, owner)
+    client = client_for(books, owner, lang="en")
     # when
     vi = invoice_document(invoice=invoice, lines=lines, seller=seller, address="", lang="vi")
     en = invoice_document(invoice=invoice, lines=lines, seller=seller, address="", lang="en")

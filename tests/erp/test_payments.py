@@ -16,9 +16,7 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
 from billing.errors import BillingError
-from billing.models import Plan, Subscription
 from modules.erp.accounting.models import JournalEntry, JournalLine
 from modules.erp.accounting.services.setup import accounting_enable, lock_date_set
 from modules.erp.errors import ErpError
@@ -28,26 +26,14 @@ from modules.erp.invoicing.services.invoices import credit_note_create, invoice_
 from modules.erp.invoicing.services.payments import payment_allocate, payment_register, payment_reverse
 from tests.conftest import client_for
 from tests.crm.factories import PartyFactory
+from tests.erp.factories import on_plan
 
 D = Decimal
 DAY = datetime.date(2026, 6, 30)
 
 
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
 
-
-@pytest.fixture(autouse=True)
-def balance_checked_per_statement(request):
-    """The ledger's deferred balance trigger reads its table through the search path: checked at the end of each
-    statement, it runs while the workspace's schema is set (at the test's final check it would be public's).
-    Tests with real commits check at their commits, inside the workspace."""
-    if "committed_workspace" in request.fixturenames:
-        return
-    request.getfixturevalue("db")
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+pytestmark = pytest.mark.usefixtures("balance_checked_per_statement")
 
 
 @pytest.fixture
@@ -59,7 +45,7 @@ def books(in_a):
 
 @pytest.fixture
 def scale_books(books):
-    _on_plan(books.tenant, "scale")
+    on_plan(books.tenant, "scale")
     return books
 
 
@@ -437,7 +423,7 @@ def test_the_party_page_shows_the_open_balance_and_the_payment_status(ws_a):
         _pay(owner, customer, 200_000, {invoice.pk: D(200_000)})
     # when
     page = client_for(ws_a, owner).get(f"/parties/{customer.pk}/").content.decode()
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     on_starter = client_for(ws_a, owner).get(f"/parties/{customer.pk}/").content.decode()
     # then
     assert 'data-testid="party-balance"' in page
@@ -542,7 +528,7 @@ def test_aging_page_is_scale_and_draws_its_chart(ws_a):
     client = client_for(ws_a, ws_a.users["member"])
     # when
     on_growth = client.get("/erp/invoicing/aging/")
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     on_scale = client.get("/erp/invoicing/aging/?side=customer&date=2026-06-30")
     # then
     assert on_growth.status_code == 402
@@ -552,7 +538,7 @@ def test_aging_page_is_scale_and_draws_its_chart(ws_a):
 def test_aging_page_with_open_invoices_draws_the_stacked_chart(ws_a):
     # given
     owner = ws_a.users["owner"]
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     with tenant_context(ws_a.tenant):
         accounting_enable(actor=owner, chart="tt133")
         _invoice(owner, PartyFactory(name="Khách nợ"), 400_000, due=DAY)
@@ -564,7 +550,7 @@ def test_aging_page_with_open_invoices_draws_the_stacked_chart(ws_a):
 
 def test_starter_gets_the_upgrade_page_and_the_service_refuses(ws_a):
     # given
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     client = client_for(ws_a, ws_a.users["owner"])
     # when
     pages = [client.get(path).status_code for path in ("/erp/invoicing/payments/", "/erp/invoicing/statements/")]

@@ -9,9 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
 from billing.errors import BillingError
-from billing.models import Plan, Subscription
 from modules.erp.catalog.models import Unit
 from modules.erp.catalog.services import product_unit_add
 from modules.erp.errors import ErpError
@@ -21,17 +19,12 @@ from modules.erp.purchasing import selectors, services
 from modules.erp.purchasing.models import PurchaseOrder
 from tests.conftest import client_for
 from tests.crm.factories import PartyFactory
-from tests.erp.factories import goods, main_warehouse, order, stock
-
-
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
+from tests.erp.factories import goods, main_warehouse, on_plan, order, stock
 
 
 @pytest.fixture
 def scale_a(in_a):
-    _on_plan(in_a.tenant, "scale")
+    on_plan(in_a.tenant, "scale")
     return in_a
 
 
@@ -283,13 +276,13 @@ PAGES = ["/erp/purchasing/", "/erp/purchasing/new/", "/erp/purchasing/suggestion
 
 @pytest.mark.parametrize("path", PAGES)
 def test_scale_opens_the_purchasing_pages(ws_a, path):
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     assert client_for(ws_a, ws_a.users["member"]).get(path).status_code == 200
 
 
 def test_an_rfq_is_written_confirmed_and_shows_what_is_left_through_the_pages(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     with tenant_context(ws_a.tenant):
         supplier, product = _supplier(), goods(owner)
@@ -319,7 +312,7 @@ def test_an_rfq_is_written_confirmed_and_shows_what_is_left_through_the_pages(ws
 
 def test_the_order_form_names_a_non_supplier_as_an_error(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     with tenant_context(ws_a.tenant):
         customer, product = PartyFactory(is_supplier=False), goods(ws_a.users["owner"])
     client = client_for(ws_a, ws_a.users["member"])
@@ -333,7 +326,7 @@ def test_the_order_form_names_a_non_supplier_as_an_error(ws_a):
 
 def test_a_line_error_from_the_service_lands_on_its_row(ws_a):
     # given a product bought by the piece only, and a blank first row
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     with tenant_context(ws_a.tenant):
         supplier, product, box = _supplier(), goods(ws_a.users["owner"]), Unit.objects.get(code="hop")
         warehouse = main_warehouse()
@@ -349,7 +342,7 @@ def test_a_line_error_from_the_service_lands_on_its_row(ws_a):
 
 def test_an_rfq_is_edited_through_its_form_until_confirmed(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     with tenant_context(ws_a.tenant):
         supplier, product = _supplier(), goods(owner)
@@ -373,7 +366,7 @@ def test_an_rfq_is_edited_through_its_form_until_confirmed(ws_a):
 
 def test_a_viewer_reads_but_cannot_confirm(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     with tenant_context(ws_a.tenant):
         rfq = _rfq(ws_a.users["owner"], _supplier(), goods(ws_a.users["owner"]), 1)
     client = client_for(ws_a, ws_a.users["viewer"])
@@ -387,7 +380,7 @@ def test_a_viewer_reads_but_cannot_confirm(ws_a):
 
 def test_suggestions_page_creates_the_ticked_rfqs(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     with tenant_context(ws_a.tenant):
         supplier, product = _supplier(), goods(owner)
@@ -413,7 +406,7 @@ def _list_queries(client) -> int:
 
 def test_the_order_list_costs_the_same_queries_for_2_or_12_orders(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     with tenant_context(ws_a.tenant):
         product = goods(owner)
@@ -433,8 +426,8 @@ def test_the_order_list_costs_the_same_queries_for_2_or_12_orders(ws_a):
 
 def test_workspace_b_orders_are_not_found_on_a(ws_a, ws_b):
     # given an order in B, none in A
-    _on_plan(ws_b.tenant, "scale")
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_b.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     with tenant_context(ws_b.tenant):
         theirs = _rfq(ws_b.users["owner"], _supplier(), goods(ws_b.users["owner"]), 1)
     client = client_for(ws_a, ws_a.users["owner"])

@@ -31,8 +31,6 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 from openpyxl import load_workbook
 
-from billing.entitlements import entitlements_forget
-from billing.models import Plan, Subscription
 from modules.crm.models import Campaign
 from modules.crm.selectors.campaigns import INVOICED, WON, campaign_rows, revenue_basis
 from modules.erp.accounting.models import Account, AccountingSettings, JournalEntry
@@ -46,6 +44,7 @@ from modules.erp.invoicing.models import Invoice
 from modules.erp.sales.services import sales_order_create
 from tests.conftest import client_for
 from tests.crm.factories import CampaignFactory, DealFactory, PartyFactory, stage
+from tests.erp.factories import on_plan
 
 M = 1_000_000
 FEB = ReportPeriod(datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))
@@ -95,10 +94,6 @@ BALANCE_SHEET = {
 }
 
 
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
-
 
 def _post(actor, day, *lines, party=None, branch=None, source=None):
     """``lines``: (account code, signed amount, party or None)."""
@@ -132,7 +127,7 @@ def _company(owner):
 @pytest.fixture
 def books(ws_a):
     """Workspace A on Scale with the hand-computed company posted on Circular 99."""
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     with tenant_context(ws_a.tenant):
         accounting_enable(actor=owner, chart="tt99")
@@ -269,7 +264,7 @@ def test_a_branch_filter_keeps_that_branchs_lines(books):
     # given: Enterprise, a Hanoi branch with one sale of its own
     ws, parties = books
     owner = ws.users["owner"]
-    _on_plan(ws.tenant, "enterprise")
+    on_plan(ws.tenant, "enterprise")
     with tenant_context(ws.tenant):
         hanoi = branch_create(actor=owner, tenant=ws.tenant, code="hn", name="Chi nhánh Hà Nội")
         _post(owner, (2, 12), ("131", 11 * M, parties["c"]), ("511", -10 * M, None), ("33311", -1 * M, None),
@@ -413,7 +408,7 @@ def test_the_setup_page_explains_both_charts_and_is_for_owners_and_admins(ws_a):
 
 def test_pages_before_setup_send_the_owner_to_choose_a_chart(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner, member = client_for(ws_a, ws_a.users["owner"]), client_for(ws_a, ws_a.users["member"])
     # when
     entries = owner.get("/erp/accounting/entries/")
@@ -539,7 +534,7 @@ def test_an_entry_is_reversed_from_its_page(books):
 def test_settings_show_periods_journals_and_branches_on_enterprise(books):
     # given
     ws, _parties = books
-    _on_plan(ws.tenant, "enterprise")
+    on_plan(ws.tenant, "enterprise")
     client = client_for(ws, ws.users["owner"])
     # when
     added = client.post("/erp/accounting/settings/branches/", {"code": "HCM", "name": "Chi nhánh TP.HCM"})
@@ -574,7 +569,7 @@ def test_pages_follow_the_plan(ws_a, plan, path, status):
     # given
     with tenant_context(ws_a.tenant):
         accounting_enable(actor=ws_a.users["owner"], chart="tt99")
-    _on_plan(ws_a.tenant, plan)
+    on_plan(ws_a.tenant, plan)
     # when
     response = client_for(ws_a, ws_a.users["owner"]).get(path)
     # then
@@ -596,7 +591,7 @@ def test_another_workspaces_entry_is_not_found(books, ws_b):
     ws, _parties = books
     with tenant_context(ws.tenant):
         entry = JournalEntry.objects.order_by("pk").last()
-    _on_plan(ws_b.tenant, "scale")
+    on_plan(ws_b.tenant, "scale")
     with tenant_context(ws_b.tenant):
         accounting_enable(actor=ws_b.users["owner"], chart="tt99")
     # when
@@ -631,7 +626,7 @@ def test_the_entry_list_filters_by_journal_dates_account_and_party(books, query,
 
 def test_the_entry_list_costs_the_same_queries_for_3_or_15_entries(ws_a):
     # given
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     client = client_for(ws_a, owner)
     with tenant_context(ws_a.tenant):
@@ -730,7 +725,7 @@ def test_vat_summaries_follow_the_posted_invoices_rate_by_rate_and_agree_with_th
     from modules.erp.accounting.reports import vat
     from modules.erp.invoicing.services.invoices import credit_note_create, invoice_create, invoice_post
 
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     march = ReportPeriod(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
     with tenant_context(ws_a.tenant):
@@ -766,7 +761,7 @@ def test_vat_summaries_follow_the_posted_invoices_rate_by_rate_and_agree_with_th
 
 def test_circular_133_puts_6421_in_selling_6422_in_administration_and_511_debits_in_deductions(ws_a):
     # given: a sale, a discount debited to 5111, selling and administration costs
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     with tenant_context(ws_a.tenant):
         accounting_enable(actor=owner, chart="tt133")
@@ -789,7 +784,7 @@ def test_circular_133_puts_6421_in_selling_6422_in_administration_and_511_debits
 
 def test_a_later_page_of_the_general_ledger_keeps_the_running_balance(ws_a):
     # given: 105 receipts of 1,000 into cash after an opening of 50,000
-    _on_plan(ws_a.tenant, "scale")
+    on_plan(ws_a.tenant, "scale")
     owner = ws_a.users["owner"]
     with tenant_context(ws_a.tenant):
         accounting_enable(actor=owner, chart="tt99")

@@ -9,8 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from billing.entitlements import entitlements_forget
-from billing.models import Plan, Subscription
 from modules.erp.catalog.models import Unit
 from modules.erp.catalog.services import price_list_create, price_list_item_set, product_unit_add
 from modules.erp.inventory.models import Picking
@@ -21,15 +19,11 @@ from modules.erp.sales.pdf import pdf_document
 from modules.erp.sales.services import sales_order_create
 from tests.conftest import client_for
 from tests.crm.factories import PartyFactory
-from tests.erp.factories import goods, order, stock
+from tests.erp.factories import goods, on_plan, order, stock
 
 MANAGEMENT = {"lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
               "lines-MAX_NUM_FORMS": "1000"}
 
-
-def _on_plan(tenant, code):
-    Subscription.objects.filter(tenant=tenant).update(plan=Plan.objects.get(code=code))
-    entitlements_forget(tenant.pk)
 
 
 def _line(index, **values):
@@ -54,7 +48,7 @@ def water(ws_a):
 def test_bad_input_shows_field_errors_and_keeps_what_was_typed(ws_a, water):
     # given
     product, _customer = water
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     # when: no customer, a quantity that is not a number, a free line with no quantity
     response = client.post("/erp/sales/new/", {
         **MANAGEMENT, "party": "", "party_q": "Đông", "currency": "VND", "order_date": "2026-11-27",
@@ -77,7 +71,7 @@ def test_a_unit_the_product_is_not_sold_in_is_an_error_on_that_line(ws_a, water)
     with tenant_context(ws_a.tenant):
         crate = Unit.objects.get(code="thung")
     # when
-    response = client_for(ws_a, ws_a.users["member"]).post("/erp/sales/new/", {
+    response = client_for(ws_a, ws_a.users["member"], lang="en").post("/erp/sales/new/", {
         **MANAGEMENT, "lines-TOTAL_FORMS": "1", "party": customer.pk, "currency": "VND", "order_date": "2026-11-27",
         **_line(0, product=product.pk, unit=crate.pk, quantity="1")})
     # then
@@ -90,7 +84,7 @@ def test_a_quotation_written_through_the_form_takes_the_customers_list_price(ws_
     product, customer = water
     with tenant_context(ws_a.tenant):
         box = Unit.objects.get(code="hop")
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     # when: 2 boxes (24 pieces: the dealers' 4,000 break) with the price left to the list, and a free line
     response = client.post("/erp/sales/new/", {
         **MANAGEMENT, "party": customer.pk, "currency": "VND", "order_date": "2026-11-27",
@@ -116,7 +110,7 @@ def test_a_dollar_quotation_keeps_its_exchange_rate(ws_a, water):
     # given: a price typed in dollars (the product has no USD price)
     product, customer = water
     # when
-    response = client_for(ws_a, ws_a.users["member"]).post("/erp/sales/new/", {
+    response = client_for(ws_a, ws_a.users["member"], lang="en").post("/erp/sales/new/", {
         **MANAGEMENT, "lines-TOTAL_FORMS": "1", "party": customer.pk, "currency": "USD", "exchange_rate": "25400",
         "order_date": "2026-11-27", **_line(0, product=product.pk, quantity="10", unit_price="0.25")})
     # then
@@ -132,7 +126,7 @@ def test_a_quotation_is_edited_through_the_same_form(ws_a, water):
     with tenant_context(ws_a.tenant):
         quotation = sales_order_create(actor=ws_a.users["owner"], party=customer,
                                        lines=[{"product": product, "quantity": 1}])
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     form = client.get(f"/erp/sales/{quotation.pk}/edit/")
     # when
     response = client.post(f"/erp/sales/{quotation.pk}/edit/", {
@@ -152,7 +146,7 @@ def test_confirming_reserves_the_stock_and_the_page_shows_the_delivery(ws_a, wat
     with tenant_context(ws_a.tenant):
         quotation = sales_order_create(actor=ws_a.users["owner"], party=customer,
                                        lines=[{"product": product, "quantity": 4}])
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     # when
     response = client.post(f"/erp/sales/{quotation.pk}/confirm/")
     # then
@@ -170,7 +164,7 @@ def test_a_viewer_reads_orders_but_cannot_write_or_confirm(ws_a, water):
     with tenant_context(ws_a.tenant):
         quotation = sales_order_create(actor=ws_a.users["owner"], party=customer,
                                        lines=[{"product": product, "quantity": 1}])
-    client = client_for(ws_a, ws_a.users["viewer"])
+    client = client_for(ws_a, ws_a.users["viewer"], lang="en")
     # when
     listing = client.get("/erp/sales/")
     detail = client.get(f"/erp/sales/{quotation.pk}/")
@@ -185,10 +179,10 @@ def test_a_viewer_reads_orders_but_cannot_write_or_confirm(ws_a, water):
 
 def test_starter_gets_402_and_a_locked_menu_entry(ws_a):
     # given
-    client = client_for(ws_a, ws_a.users["owner"])
+    client = client_for(ws_a, ws_a.users["owner"], lang="en")
     growth_menu = client.get("/").content.decode()
     # when
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     on_starter = client.get("/erp/sales/")
     # then
     assert 'data-nav="sales"' in growth_menu and 'data-locked="sales"' not in growth_menu
@@ -202,7 +196,7 @@ def test_an_order_of_workspace_b_is_not_found_on_as_host(ws_a, ws_b):
         product = goods(ws_b.users["owner"])
         theirs = sales_order_create(actor=ws_b.users["owner"], party=PartyFactory(),
                                     lines=[{"product": product, "quantity": 1}])
-    client = client_for(ws_a, ws_a.users["owner"])
+    client = client_for(ws_a, ws_a.users["owner"], lang="en")
     # when
     pages = [client.get(f"/erp/sales/{theirs.pk}/"), client.get(f"/erp/sales/{theirs.pk}/pdf/"),
              client.post(f"/erp/sales/{theirs.pk}/confirm/")]
@@ -221,7 +215,7 @@ def _list_queries(client, path="/erp/sales/") -> int:
 def test_the_order_list_costs_the_same_queries_for_2_or_12_orders(ws_a):
     # given
     owner = ws_a.users["owner"]
-    client = client_for(ws_a, owner)
+    client = client_for(ws_a, owner, lang="en")
     with tenant_context(ws_a.tenant):
         product = goods(owner)
         stock(owner, product, 100)
@@ -245,7 +239,7 @@ def test_tabs_and_search_by_customer_without_accents_and_delivery_status(ws_a, w
     with tenant_context(ws_a.tenant):
         to_deliver = order(owner, [(product, 4)], party=customer)
         quotation = order(owner, [(product, 1)], party=PartyFactory(name="Cửa hàng Minh"), confirm=False)
-    client = client_for(ws_a, owner)
+    client = client_for(ws_a, owner, lang="en")
     # when
     by_name = client.get("/erp/sales/?q=dong a").content.decode()
     quotations = client.get("/erp/sales/?tab=quotations").content.decode()
@@ -263,7 +257,7 @@ def test_the_check_shows_stock_available_and_the_price_for_the_quantity(ws_a, wa
     with tenant_context(ws_a.tenant):
         order(owner, [(product, 4)])
         box = Unit.objects.get(code="hop")
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     # when
     enough = client.get("/erp/sales/lines/check/", {"product": product.pk, "quantity": "5", "party": customer.pk})
     two_boxes = client.get("/erp/sales/lines/check/", {
@@ -279,7 +273,7 @@ def test_the_check_shows_stock_available_and_the_price_for_the_quantity(ws_a, wa
 def test_a_line_redrawn_for_its_product_takes_the_list_price_and_the_products_units(ws_a, water):
     # given
     product, customer = water
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     # when: the product was just chosen on the second line
     response = client.post("/erp/sales/lines/row/", {
         **MANAGEMENT, "row": "1", "party": customer.pk, "currency": "VND",
@@ -295,7 +289,7 @@ def test_a_quantity_change_redraws_only_the_lines_check(ws_a, water):
     # given
     product, customer = water
     # when
-    response = client_for(ws_a, ws_a.users["member"]).post("/erp/sales/lines/row/", {
+    response = client_for(ws_a, ws_a.users["member"], lang="en").post("/erp/sales/lines/row/", {
         **MANAGEMENT, "lines-TOTAL_FORMS": "1", "row": "0", "part": "check", "party": customer.pk,
         "currency": "VND", **_line(0, product=product.pk, quantity="24", unit_price="4500", price_auto="1")})
     # then
@@ -305,21 +299,22 @@ def test_a_quantity_change_redraws_only_the_lines_check(ws_a, water):
 
 def test_a_typed_price_is_kept_when_the_line_is_redrawn(ws_a, water):
     product, customer = water
-    response = client_for(ws_a, ws_a.users["member"]).post("/erp/sales/lines/row/", {
+    response = client_for(ws_a, ws_a.users["member"], lang="en").post("/erp/sales/lines/row/", {
         **MANAGEMENT, "lines-TOTAL_FORMS": "1", "row": "0", "party": customer.pk, "currency": "VND",
         **_line(0, product=product.pk, quantity="30", unit_price="3900", price_auto="")})
     assert 'id="id_lines-0-unit_price" value="3900"' in response.content.decode()
 
 
 def test_add_line_numbers_the_new_row_after_the_last(ws_a):
-    response = client_for(ws_a, ws_a.users["member"]).get("/erp/sales/lines/new/", {"lines-TOTAL_FORMS": "3"})
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
+    response = client.get("/erp/sales/lines/new/", {"lines-TOTAL_FORMS": "3"})
     body = response.content.decode()
     assert 'id="line-3"' in body and 'name="lines-3-quantity"' in body
     assert 'id="id_lines-TOTAL_FORMS" value="4" hx-swap-oob="true"' in body
 
 
 def test_the_pickers_find_customers_and_products_without_accents(ws_a, water):
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     customers = client.get("/erp/sales/pick/customers/", {"party_q": "dong a"}).content.decode()
     products = client.get("/erp/sales/pick/products/", {"lines-0-product_q": "nuoc suoi"}).content.decode()
     assert "Công ty Đông Á" in customers and "NUOC-500 Nước suối 500ml" in products
@@ -333,7 +328,7 @@ def test_the_pdf_is_served_with_the_unicode_font(ws_a, water, lang):
         quotation = sales_order_create(actor=ws_a.users["owner"], party=customer,
                                        lines=[{"product": product, "quantity": 3}])
     # when
-    response = client_for(ws_a, ws_a.users["viewer"]).get(f"/erp/sales/{quotation.pk}/pdf/?lang={lang}")
+    response = client_for(ws_a, ws_a.users["viewer"], lang="en").get(f"/erp/sales/{quotation.pk}/pdf/?lang={lang}")
     # then
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and b"DejaVuSans" in response.content
@@ -369,7 +364,7 @@ def test_the_party_page_lists_the_customers_orders_in_one_query(ws_a, water):
     # given
     product, customer = water
     owner = ws_a.users["owner"]
-    client = client_for(ws_a, owner)
+    client = client_for(ws_a, owner, lang="en")
     with tenant_context(ws_a.tenant):
         first = order(owner, [(product, 1)], party=customer)
     client.get(f"/parties/{customer.pk}/")
@@ -388,9 +383,9 @@ def test_the_party_page_lists_the_customers_orders_in_one_query(ws_a, water):
 def test_the_party_page_has_no_orders_section_without_sales_in_the_plan(ws_a, water):
     # given
     _product, customer = water
-    client = client_for(ws_a, ws_a.users["owner"])
+    client = client_for(ws_a, ws_a.users["owner"], lang="en")
     # when
-    _on_plan(ws_a.tenant, "starter")
+    on_plan(ws_a.tenant, "starter")
     page = client.get(f"/parties/{customer.pk}/").content.decode()
     # then
     assert 'data-testid="party-sales-orders"' not in page
@@ -406,7 +401,7 @@ def test_the_new_quotation_page_starts_with_three_lines_and_the_customer_asked_f
     # given
     _product, customer = water
     # when
-    response = client_for(ws_a, ws_a.users["member"]).get(f"/erp/sales/new/?party={customer.pk}")
+    response = client_for(ws_a, ws_a.users["member"], lang="en").get(f"/erp/sales/new/?party={customer.pk}")
     # then
     body = response.content.decode()
     assert response.status_code == 200
@@ -421,7 +416,7 @@ def test_send_then_cancel_through_the_buttons_and_an_order_delivered_in_part_can
     with tenant_context(ws_a.tenant):
         quotation = order(owner, [(product, 1)], party=customer, confirm=False)
         confirmed = order(owner, [(product, 2)], party=customer)
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     # when
     client.post(f"/erp/sales/{quotation.pk}/send/")
     with tenant_context(ws_a.tenant):
@@ -443,7 +438,7 @@ def test_a_short_order_reserves_again_once_stock_arrives_and_closes_with_what_wa
         delivery = short.pickings.get(state=Picking.State.READY)
         picking_validate(actor=owner, picking=delivery, done={delivery.lines.get().pk: Decimal(10)})
         stock(owner, product, 1)
-    client = client_for(ws_a, ws_a.users["member"])
+    client = client_for(ws_a, ws_a.users["member"], lang="en")
     page = client.get(f"/erp/sales/{short.pk}/").content.decode()
     # when
     client.post(f"/erp/sales/{short.pk}/reserve/")

@@ -1,38 +1,16 @@
 """Races with real commits and threads: the last units, and document numbers."""
 
-import threading
 from decimal import Decimal
 
-from django.db import connection, connections
+from django.db import connection
 from django_tenants.utils import tenant_context
 
 from modules.erp.inventory.models import StockLevel
 from modules.erp.sales.models import SalesOrder, SalesOrderLine
 from modules.erp.sales.services import sales_order_confirm
-from tests.erp.factories import goods, order, stock
+from tests.erp.factories import goods, in_threads, order, stock
 
 BUYERS = 50
-
-
-def _in_threads(tenant, target, items):
-    barrier, errors = threading.Barrier(len(items)), []
-
-    def run(item):
-        try:
-            with tenant_context(tenant):
-                barrier.wait()
-                target(item)
-        except Exception as error:  # noqa: BLE001 - collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def test_fifty_buyers_for_the_last_ten_units_give_exactly_ten_reservations(committed_workspace):
@@ -44,7 +22,7 @@ def test_fifty_buyers_for_the_last_ten_units_give_exactly_ten_reservations(commi
         stock(owner, product, 10)
         quotations = [order(owner, [(product, 1)], confirm=False) for _ in range(BUYERS)]
     # when: all confirmed at once
-    errors = _in_threads(ws.tenant, lambda quotation: sales_order_confirm(actor=owner, order=quotation), quotations)
+    errors = in_threads(ws.tenant, lambda quotation: sales_order_confirm(actor=owner, order=quotation), quotations)
     # then
     with tenant_context(ws.tenant):
         reserved = list(SalesOrderLine.objects.filter(order__in=quotations).values_list("qty_reserved", flat=True))
@@ -63,7 +41,7 @@ def test_order_numbers_have_no_gaps_under_concurrency(committed_workspace):
     with tenant_context(ws.tenant):
         product = goods(owner)
     # when: 20 quotations at once
-    errors = _in_threads(ws.tenant, lambda _n: order(owner, [(product, 1)], confirm=False), list(range(20)))
+    errors = in_threads(ws.tenant, lambda _n: order(owner, [(product, 1)], confirm=False), list(range(20)))
     # then
     with tenant_context(ws.tenant):
         numbers = sorted(SalesOrder.objects.values_list("number", flat=True))
