@@ -15,12 +15,8 @@ _counter = iter(range(1, 10**9))
 
 
 def goods(actor, *, sku: str | None = None, price=Decimal(10000), tracking: str = "none", **fields) -> Product:
-    product = product_create(actor=actor, sku=sku or f"G-{next(_counter)}", name=fields.pop("name", "Hàng hóa"),
-                             base_unit=Unit.objects.get(code="chiec"), sale_price=price, **fields)
-    if tracking != "none":
-        Product.objects.filter(pk=product.pk).update(tracking=tracking)
-        product.tracking = tracking
-    return product
+    return product_create(actor=actor, sku=sku or f"G-{next(_counter)}", name=fields.pop("name", "Hàng hóa"),
+                          base_unit=Unit.objects.get(code="chiec"), sale_price=price, tracking=tracking, **fields)
 
 
 def main_warehouse() -> Warehouse:

@@ -275,3 +275,30 @@ def test_the_first_product_step_appears_on_growth_only(ws_a):
     # then
     assert on_growth["product"] is False and done["product"] is True
     assert "product" not in on_starter
+
+
+def test_traceability_is_chosen_on_enterprise_and_fixed_once_stock_moved(ws_a):
+    # given
+    from modules.erp.inventory.models import Warehouse
+    from modules.erp.inventory.services import default_location, stock_opening_set
+
+    owner = ws_a.users["owner"]
+    growth_form = client_for(ws_a, owner).get("/erp/catalog/products/new/").content.decode()
+    on_plan(ws_a.tenant, "enterprise")
+    enterprise_form = client_for(ws_a, owner).get("/erp/catalog/products/new/").content.decode()
+    with tenant_context(ws_a.tenant):
+        product = _product(owner, tracking="lot")
+        stock_opening_set(actor=owner, product=product, location=default_location(Warehouse.objects.get(
+            is_default=True)), quantity=5, unit_cost=1000, lot_code="L-01")
+        # when
+        with pytest.raises(ErpError) as error:
+            services.product_update(product=product, actor=owner, tracking="none")
+    # then
+    assert 'name="tracking"' not in growth_form and 'name="tracking"' in enterprise_form
+    assert error.value.code == "tracking_with_stock"
+
+
+def test_only_goods_are_tracked(in_a):
+    with pytest.raises(ErpError) as error:
+        _product(in_a.users["owner"], kind=Product.Kind.SERVICE, tracking="serial")
+    assert error.value.code == "tracking_goods_only"

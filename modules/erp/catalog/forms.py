@@ -20,6 +20,10 @@ class ProductForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=60)
     name = forms.CharField(label=_("Name"), max_length=255)
     kind = forms.ChoiceField(label=_("Kind"), choices=Product.Kind.choices, initial=Product.Kind.GOODS)
+    tracking = forms.ChoiceField(label=_("Traceability"), choices=Product.Tracking.choices,
+                                 initial=Product.Tracking.NONE,
+                                 help_text=_("Lots or serial numbers are entered on receipts and followed to the "
+                                             "customer. Set it before the product's first stock move."))
     category = forms.ModelChoiceField(label=_("Category"), queryset=ProductCategory.objects.none(), required=False)
     base_unit = forms.ModelChoiceField(label=_("Base unit"), queryset=Unit.objects.none())
     vat_code = forms.ChoiceField(label=_("VAT"), initial="10")
@@ -30,8 +34,10 @@ class ProductForm(forms.Form):
                             help_text=_("Optional. JPG, PNG or WebP."))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lots: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not lots:  # lot and serial traceability is an Enterprise feature
+            del self.fields["tracking"]
         self.fields["category"].queryset = ProductCategory.objects.all()
         self.fields["base_unit"].queryset = Unit.objects.all()
         self.fields["vat_code"].choices = vat_choices()

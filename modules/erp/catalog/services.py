@@ -23,8 +23,8 @@ from modules.erp.catalog.models import (
 from modules.erp.catalog.money import money_round
 from modules.erp.errors import ErpError
 
-PRODUCT_FIELDS = ("kind", "sku", "barcode", "name", "category", "base_unit", "vat_code", "sale_price", "currency",
-                  "image", "description")
+PRODUCT_FIELDS = ("kind", "tracking", "sku", "barcode", "name", "category", "base_unit", "vat_code", "sale_price",
+                  "currency", "image", "description")
 
 
 def _full_clean(instance, **kwargs) -> None:
@@ -50,13 +50,26 @@ def _product_check(product: Product) -> None:
     if not VatRate.objects.filter(code=product.vat_code).exists():
         raise ErpError("vat_unknown", _("Choose a VAT rate from the list."), field="vat_code")
     product.sale_price = _price(product.sale_price, product.currency, field="sale_price")
+    if product.tracking != Product.Tracking.NONE and product.kind != Product.Kind.GOODS:
+        raise ErpError("tracking_goods_only", _("Only goods are tracked by lot or serial number."), field="tracking")
+
+
+def _tracking_change_check(product: Product, tracking: str) -> None:
+    """Stock already held was counted without lots: the tracking of a product is set before its first move."""
+    from modules.erp.inventory.models import StockMove
+
+    if tracking != product.tracking and StockMove.objects.filter(product=product).exists():
+        raise ErpError("tracking_with_stock", _("This product already has stock moves: its lot or serial tracking "
+                                                "can no longer change."), field="tracking")
 
 
 @transaction.atomic
 def product_create(*, actor, sku: str, name: str, base_unit: Unit, kind: str = Product.Kind.GOODS, barcode: str = "",
                    category: ProductCategory | None = None, vat_code: str = "10", sale_price=Decimal(0),
-                   currency: str = "VND", image=None, description: str = "") -> Product:
-    product = Product(sku=sku, name=name, base_unit=base_unit, kind=kind, barcode=barcode, category=category,
+                   currency: str = "VND", image=None, description: str = "",
+                   tracking: str = Product.Tracking.NONE) -> Product:
+    product = Product(sku=sku, name=name, base_unit=base_unit, kind=kind, tracking=tracking, barcode=barcode,
+                      category=category,
                       vat_code=vat_code, sale_price=sale_price, currency=currency, description=description,
                       created_by=actor if getattr(actor, "pk", None) else None)
     if image:
@@ -77,6 +90,8 @@ def product_update(*, product: Product, actor, **changes) -> Product:
     if changes.get("image", "") is None or changes.get("image") is False:
         changes.pop("image")
     before = snapshot(product)
+    if "tracking" in changes:
+        _tracking_change_check(product, changes["tracking"])
     for name, value in changes.items():
         setattr(product, name, value)
     _product_check(product)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from billing.entitlements import entitlements_of_request
 from modules.erp.catalog import selectors, services
 from modules.erp.catalog.forms import (
     CategoryForm,
@@ -33,6 +34,10 @@ FEATURE = "erp.catalog"
 
 def _can_edit(request) -> bool:
     return membership_allows(request.membership, "erp", Access.EDIT)
+
+
+def _lots(request) -> bool:
+    return entitlements_of_request(request).allows("erp.lots_serials")
 
 
 def _form_error(form, error: ErpError) -> None:
@@ -56,7 +61,7 @@ def _product_form_page(request, form, product=None):
 
 @erp_view(FEATURE, Access.EDIT)
 def product_create(request):
-    form = ProductForm(request.POST or None, request.FILES or None)
+    form = ProductForm(request.POST or None, request.FILES or None, lots=_lots(request))
     if request.method == "POST" and form.is_valid():
         try:
             product = services.product_create(actor=request.user, **form.cleaned_data)
@@ -72,7 +77,7 @@ def product_create(request):
 def product_edit(request, pk: int):
     product = get_object_or_404(Product, pk=pk)
     initial = {name: getattr(product, name) for name in services.PRODUCT_FIELDS if name != "image"}
-    form = ProductForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProductForm(request.POST or None, request.FILES or None, initial=initial, lots=_lots(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.product_update(product=product, actor=request.user, **form.cleaned_data)
