@@ -1,6 +1,7 @@
-"""Demo ERP data for `make run`'s demo workspace: a few products with stock, a supplier with prices, a
-reorder rule, and orders in each state, so every ERP page has something to show. Runs once (skipped when the
-workspace already has products); it goes through the real services, so the books stay consistent."""
+"""Demo ERP data for `make run`'s demo workspace: a few products with opening stock and reorder rules, orders in
+each state, and (with the books set up) an invoice half paid, so every ERP page has something to show. Runs once
+(skipped when the workspace already has products); it goes through the real services, so the books stay
+consistent."""
 
 from __future__ import annotations
 
@@ -55,4 +56,19 @@ def erp_demo_seed(*, actor) -> bool:
     delivered = sales_order_confirm(actor=actor, order=sales_order_create(
         actor=actor, party=customers[2 % len(customers)], lines=[{"product": products[2], "quantity": 30}]))
     picking_validate(actor=actor, picking=delivered.pickings.get())
+    _invoice_and_half_payment(actor=actor, order=delivered)
     return bool(quotation and to_deliver)
+
+
+def _invoice_and_half_payment(*, actor, order) -> None:
+    """With the books set up (the onboarding template does it on plans with invoicing): the delivered order is
+    invoiced and half paid by bank, so the invoice, payment, ledger and report pages have figures."""
+    from modules.erp.accounting.models import AccountingSettings
+    from modules.erp.invoicing.services import invoice_from_sales_order, invoice_post
+    from modules.erp.invoicing.services.payments import payment_register
+
+    if not AccountingSettings.objects.exists():
+        return
+    invoice = invoice_post(actor=actor, invoice=invoice_from_sales_order(actor=actor, order=order))
+    payment_register(actor=actor, kind="inbound", party=invoice.party, amount=invoice.amount_total // 2,
+                     method="bank", reference=invoice.display_number)
