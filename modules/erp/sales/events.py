@@ -40,7 +40,5 @@ def deal_won_make_quotation(event) -> None:
     deal_id = event.payload.get("deal_id")
     try:
         sales_order_from_deal(actor=None, deal=Deal(pk=deal_id))  # the service reads the deal under its lock
-    except Deal.DoesNotExist:
-        return
     except ErpError as error:
         logger.info("won deal %s left without a quotation: %s", deal_id, error.code)

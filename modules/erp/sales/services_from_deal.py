@@ -10,16 +10,15 @@ from modules.erp.errors import ErpError
 from modules.erp.sales.models import SalesOrder
 
 
-def deal_lock(deal_id: int) -> Deal:
+def deal_lock(deal_id: int) -> Deal | None:
     """The deal's row, locked (only the deal: not its party or stage), with what the order copies."""
-    return Deal.objects.select_for_update(of=("self",)).select_related("party", "stage").get(pk=deal_id)
+    return Deal.objects.select_for_update(of=("self",)).select_related("party", "stage").filter(pk=deal_id).first()
 
 
 def order_of_deal(deal_id: int) -> SalesOrder | None:
     return SalesOrder.objects.filter(deal_id=deal_id).first()
 
 
-@transaction.atomic
 def sales_order_from_deal(*, actor=None, deal: Deal) -> SalesOrder:
     """The deal's quotation: the same customer, the same lines (product, description, quantity, unit price; a line
     without a product stays a description-only line) and the deal's currency.
@@ -33,9 +32,22 @@ def sales_order_from_deal(*, actor=None, deal: Deal) -> SalesOrder:
     Confirming reserves stock and makes a delivery; that should not follow from a card dragged to "Won" by
     mistake, and a deal reopened and won again keeps this one quotation.
     """
+    # No savepoint: every refusal comes before a write and is raised after the block, so a caller already in a
+    # transaction (the outbox handler) keeps it usable and pays no savepoint round trips.
+    with transaction.atomic(savepoint=False):
+        try:
+            return _order_from_locked_deal(actor, deal.pk)
+        except ErpError as error:
+            refusal = error
+    raise refusal
+
+
+def _order_from_locked_deal(actor, deal_id: int) -> SalesOrder:
     from modules.erp.sales.services import sales_order_create
 
-    deal = deal_lock(deal.pk)
+    deal = deal_lock(deal_id)
+    if deal is None:
+        raise ErpError("deal_missing", _("This deal no longer exists."))
     existing = order_of_deal(deal.pk)
     if existing is not None:
         return existing
