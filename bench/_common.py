@@ -294,6 +294,17 @@ def print_environment() -> None:
     )
 
 
+def cache_keys_drop() -> None:
+    """Remove what the bench's workspaces left in Redis (keys carry the scratch database's name)."""
+    from django.core.cache import caches
+
+    for alias in ("default", "platform"):
+        client = caches[alias]._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"*{BENCH_DB}*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
 def finish(*, keep_db: bool) -> None:
     """End of a bench: drop the scratch database unless ``--keep-db`` asked to keep it."""
     if keep_db:

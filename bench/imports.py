@@ -137,11 +137,7 @@ def main() -> None:
           f"(target >= {TARGET_ROWS_PER_SECOND:,} rows/s)")
 
     connection.set_schema_to_public()
-    for alias in ("default", "platform"):
-        client = caches[alias]._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"*{bc.BENCH_DB}*", count=1000))
-        if keys:
-            client.delete(*keys)
+    bc.cache_keys_drop()
     shutil.rmtree(media, ignore_errors=True)
     bc.finish(keep_db=args.keep_db)
 

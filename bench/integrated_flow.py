@@ -39,7 +39,7 @@ import time
 from decimal import Decimal
 
 import _common as bc
-from order_flow import QueryCounter, QueryRecorder, grouped, normalized
+from order_flow import QueryCounter, StepTimer, grouped, normalized
 
 PLAN = "scale"  # erp.crm_flow (the won deal's quotation made by the event handler), erp.invoicing, erp.accounting
 CHART = "tt99"
@@ -176,20 +176,7 @@ def main() -> None:
             deal = deal_create(actor=owner, party=rnd.choice(loaded["customers"]), title="Đơn hàng văn phòng",
                                currency="VND", lines=[{"product": product, "quantity": rnd.randrange(1, 11)}
                                                       for product in chosen])  # untimed: written beforehand
-            flow_t, flow_c, flow_q, flow_s = {}, {}, {}, {}
-
-            def timed(step: str, call):
-                wrapper = counter if statements is None else QueryRecorder()
-                counter.count, counter.seconds = 0, 0.0
-                with connection.execute_wrapper(wrapper):
-                    t, c = time.perf_counter(), time.process_time()
-                    result = call()
-                    flow_t[step], flow_c[step] = time.perf_counter() - t, time.process_time() - c
-                if statements is None:
-                    flow_q[step], flow_s[step] = counter.count, counter.seconds
-                else:
-                    statements[step] = wrapper.queries
-                return result
+            timed = StepTimer(counter, statements)
 
             sent_events.clear()
             timed("won", lambda: deal_mark_won(deal=deal, actor=owner))
@@ -206,10 +193,10 @@ def main() -> None:
                                                   allocations={invoice.pk: invoice.amount_total}))
             if record:
                 for step in STEPS:
-                    times[step].append(flow_t[step])
-                    cpus[step].append(flow_c[step])
-                    queries[step].append(flow_q[step])
-                    sql[step].append(flow_s[step])
+                    times[step].append(timed.wall[step])
+                    cpus[step].append(timed.cpu[step])
+                    queries[step].append(timed.queries[step])
+                    sql[step].append(timed.sql[step])
 
         for _ in range(args.warmup):
             one_flow(record=False)
@@ -313,11 +300,7 @@ def main() -> None:
             raise SystemExit("the books do not agree after the run")
     finally:
         connection.set_schema_to_public()
-        for alias in ("default", "platform"):
-            client = caches[alias]._cache.get_client(write=True)
-            keys = list(client.scan_iter(match=f"*{bc.BENCH_DB}*", count=1000))
-            if keys:
-                client.delete(*keys)
+        bc.cache_keys_drop()
         bc.finish(keep_db=args.keep_db)
         print(f"total run time: {time.perf_counter() - started:.0f} s")
 

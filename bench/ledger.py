@@ -330,11 +330,7 @@ def main() -> None:
         print(f"1-min load average {os.getloadavg()[0]:.2f} ({os.cpu_count()} CPUs)")
     finally:
         connection.set_schema_to_public()
-        for alias in ("default", "platform"):
-            client = caches[alias]._cache.get_client(write=True)
-            keys = list(client.scan_iter(match=f"*{bc.BENCH_DB}*", count=1000))
-            if keys:
-                client.delete(*keys)
+        bc.cache_keys_drop()
         bc.finish(keep_db=args.keep_db)
         print(f"total run time: {time.perf_counter() - started:.0f} s")
 

@@ -211,6 +211,30 @@ class QueryRecorder:
             self.queries.append({"sql": sql, "time": time.perf_counter() - t})
 
 
+class StepTimer:
+    """Times one run's calls by step: wall and CPU seconds, statements and their SQL seconds (``counter``), or,
+    with ``statements`` given, every statement of each step recorded there instead."""
+
+    def __init__(self, counter: QueryCounter, statements: dict | None = None):
+        self.counter, self.statements = counter, statements
+        self.wall, self.cpu, self.queries, self.sql = {}, {}, {}, {}
+
+    def __call__(self, step: str, call):
+        from django.db import connection
+
+        wrapper = self.counter if self.statements is None else QueryRecorder()
+        self.counter.count, self.counter.seconds = 0, 0.0
+        with connection.execute_wrapper(wrapper):
+            t, c = time.perf_counter(), time.process_time()
+            result = call()
+            self.wall[step], self.cpu[step] = time.perf_counter() - t, time.process_time() - c
+        if self.statements is None:
+            self.queries[step], self.sql[step] = self.counter.count, self.counter.seconds
+        else:
+            self.statements[step] = wrapper.queries
+        return result
+
+
 _SHAPES = [
     (re.compile(r"'(?:[^']|'')*'"), "?"),
     (re.compile(r"%s"), "?"),
@@ -323,20 +347,7 @@ def main() -> None:
             chosen = rnd.sample(space["products"], LINES)
             lines = [{"product": product, "quantity": Decimal(rnd.randrange(1, 11))} for product in chosen]
             party = rnd.choice(space["customers"])
-            times, cpus, queries, sql = {}, {}, {}, {}
-
-            def timed(phase: str, call):
-                wrapper = counter if statements is None else QueryRecorder()
-                counter.count, counter.seconds = 0, 0.0
-                with connection.execute_wrapper(wrapper):
-                    t, c = time.perf_counter(), time.process_time()
-                    result = call()
-                    times[phase], cpus[phase] = time.perf_counter() - t, time.process_time() - c
-                if statements is None:
-                    queries[phase], sql[phase] = counter.count, counter.seconds
-                else:
-                    statements[phase] = wrapper.queries
-                return result
+            timed = StepTimer(counter, statements)
 
             order = timed("create", lambda: sales_order_create(actor=owner, party=party, lines=lines))
             order = timed("confirm", lambda: sales_order_confirm(actor=owner, order=order))
@@ -344,10 +355,10 @@ def main() -> None:
             timed("deliver", lambda: picking_validate(actor=owner, picking=picking))
             if record:
                 for phase in PHASES:
-                    space["times"][phase].append(times[phase])
-                    space["queries"][phase].append(queries[phase])
-                    space["sql"][phase].append(sql[phase])
-                    space["cpu"][phase].append(cpus[phase])
+                    space["times"][phase].append(timed.wall[phase])
+                    space["queries"][phase].append(timed.queries[phase])
+                    space["sql"][phase].append(timed.sql[phase])
+                    space["cpu"][phase].append(timed.cpu[phase])
 
         def enter(space: dict) -> None:
             """Into the workspace's schema, paying its SET search_path before anything is timed."""
@@ -496,11 +507,7 @@ def main() -> None:
             print(profile_text)
     finally:
         connection.set_schema_to_public()
-        for alias in ("default", "platform"):
-            client = caches[alias]._cache.get_client(write=True)
-            keys = list(client.scan_iter(match=f"*{bc.BENCH_DB}*", count=1000))
-            if keys:
-                client.delete(*keys)
+        bc.cache_keys_drop()
         bc.finish(keep_db=args.keep_db)
         print(f"total run time: {time.perf_counter() - started:.0f} s")
 
